@@ -1,0 +1,1 @@
+"""Auth: users with roles scoped to warehouses, devices (revocable phones), tokens, rate limits."""

@@ -1,0 +1,64 @@
+"""Alembic environment: async engine from Cangku settings, batch mode for SQLite, compare types.
+
+Each revision runs in one transaction (both backends have transactional DDL), so a failed
+upgrade leaves the schema as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+import server.db.models  # noqa: F401 - registers every table on Base.metadata
+from server.db.base import Base
+from server.db.engine import create_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _configure(connection: Connection | None = None, **extra: Any) -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    context.configure(
+        connection=connection,
+        url=None if connection is not None else url,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+        compare_server_default=True,
+        transaction_per_migration=True,
+        **extra,
+    )
+
+
+def run_migrations_offline() -> None:
+    _configure(literal_binds=True, dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run_sync(connection: Connection) -> None:
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_migrations_online() -> None:
+    existing = config.attributes.get("connection")
+    if existing is not None:
+        _run_sync(existing)
+        return
+    engine = create_engine(str(config.get_main_option("sqlalchemy.url")))
+    async with engine.connect() as connection:
+        await connection.run_sync(_run_sync)
+        await connection.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    asyncio.run(run_migrations_online())

@@ -1,0 +1,8 @@
+"""Imports every domain's models so ``Base.metadata`` is complete (Alembic and the drift test)."""
+
+from server.auth import models as auth_models
+from server.catalog import models as catalog_models
+from server.warehouse import models as warehouse_models
+from server.warehouse.ledger import models as ledger_models
+
+__all__ = ("auth_models", "catalog_models", "ledger_models", "warehouse_models")

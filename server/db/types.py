@@ -1,0 +1,72 @@
+"""Column types that behave the same on SQLite and PostgreSQL.
+
+SQLite only auto-increments ``INTEGER PRIMARY KEY`` and forgets time zones; PostgreSQL wants
+``BIGINT`` identities and ``timestamptz``. These types hide the difference so one model serves
+both backends (house plan: one URL selects the backend, the same tests run on both).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+"""Primary keys: BIGINT on PostgreSQL, ``INTEGER`` on SQLite so it aliases the rowid."""
+
+JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+"""Free-form attributes (size, colour …): JSONB where indexable, JSON text elsewhere."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always returned time-zone aware.
+
+    SQLite drops the offset, so a naive value read back is declared UTC here; a naive value
+    written is refused, because guessing its zone is how warehouses get "yesterday's" receipts.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetime given to a UTC column; attach a time zone"
+            raise ValueError(msg)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite text fallback
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The one clock the server uses for ``recorded_at`` style columns."""
+    return datetime.now(UTC)
+
+
+def str_enum(enum_cls: type[Any], length: int = 24) -> Any:
+    """A ``StrEnum`` stored as its lowercase value in a VARCHAR on both backends.
+
+    Native PostgreSQL enums need ``ALTER TYPE`` for every new value; a string column does not,
+    and the stored value is the wire value (the Saleor lesson: once stored, forever).
+    """
+    from sqlalchemy import Enum
+
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

@@ -1,0 +1,1 @@
+"""Warehouse: sites, zones, bins and virtual locations, and the stock ledger (``ledger/``)."""

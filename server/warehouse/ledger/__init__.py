@@ -1,0 +1,1 @@
+"""The stock ledger: the only writer of ``stock_moves`` and ``stock_levels``."""
