@@ -22,6 +22,7 @@ from server.lib.errors import DomainError, ErrorBody
 log = logging.getLogger("cangku.errors")
 
 _FIELD_IN_MESSAGE = re.compile(r"at `\$\.?([^`]*)`")
+_NAMED_FIELD = re.compile(r"field `([^`]+)`")
 
 
 def _respond(body: ErrorBody, headers: dict[str, str] | None = None) -> Response[ErrorBody]:
@@ -48,10 +49,16 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
     match = _FIELD_IN_MESSAGE.search(message)
     if match and match.group(1):
         field = match.group(1).replace("[", ".").replace("]", "")
+    named = _NAMED_FIELD.search(message)
+    if named and field in (None, "data"):
+        field = named.group(1)
+    elif named and field:
+        field = f"{field}.{named.group(1)}"
+    malformed = "malformed" in message.lower() or "JSON" in message
     return _respond(
         ErrorBody(
             status=400,
-            code="invalid_input",
+            code="malformed_json" if malformed and field in (None, "data") else "invalid_input",
             message=message,
             message_zh="请求内容无效",
             field=field,
@@ -66,6 +73,8 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
         NotFoundException: ("not_found", "未找到"),
     }
     code, zh = next(((c, z) for cls, (c, z) in codes.items() if isinstance(exc, cls)), ("http_error", "请求失败"))
+    if exc.status_code == 400 and "malformed" in str(exc.detail).lower():
+        code, zh = "malformed_json", "请求体不是有效的 JSON"
     if exc.status_code == 405:
         code, zh = "method_not_allowed", "不支持的请求方法"
     return _respond(ErrorBody(status=exc.status_code, code=code, message=str(exc.detail), message_zh=zh))

@@ -1,0 +1,91 @@
+"""Wiring only: build the Litestar app from settings. Rules live in the domain services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, get
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from server.auth.controller import AuthController, DeviceController, UserController
+from server.auth.middleware import AUTH_EXCLUDE, TokenAuthMiddleware
+from server.db.engine import create_engine, create_session_factory
+from server.lib.deps import provide_current_user, provide_db_session, provide_session_factory, provide_settings
+from server.lib.error_handlers import EXCEPTION_HANDLERS
+from server.lib.pagination import provide_page_params
+from server.lib.schema import Schema
+from server.settings import Settings
+
+PLACEHOLDER_DIR = Path(__file__).parent / "static"
+
+
+class Health(Schema):
+    status: str
+    database: str
+
+
+@get("/api/health", operation_id="Health", tags=["meta"])
+async def health(settings: Settings) -> Health:
+    """Liveness for load balancers and the PWA's online check; needs no login."""
+    return Health(status="ok", database="sqlite" if settings.is_sqlite else "postgresql")
+
+
+def _route_handlers() -> list[object]:
+    from server.catalog.controller import CONTROLLERS as catalog_controllers
+    from server.warehouse.controller import CONTROLLERS as warehouse_controllers
+
+    return [health, AuthController, UserController, DeviceController, *catalog_controllers, *warehouse_controllers]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """The ASGI app. Pass ``settings`` explicitly in tests; the CLI reads them from the environment."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        engine = create_engine(settings.database_url, pool_size=settings.database_pool_size,
+                               echo=settings.database_echo)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    static_dir = settings.pwa_dist if (settings.pwa_dist / "index.html").exists() else PLACEHOLDER_DIR
+    return Litestar(
+        route_handlers=[
+            *_route_handlers(),
+            create_static_files_router(path="/", directories=[static_dir], html_mode=True, name="pwa",
+                                       include_in_schema=False),
+        ],
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "session_factory": Provide(provide_session_factory, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "current_user": Provide(provide_current_user, sync_to_thread=False),
+            "page": Provide(provide_page_params, sync_to_thread=False),
+        },
+        middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=AUTH_EXCLUDE)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=CORSConfig(allow_origins=[], allow_credentials=False),
+        openapi_config=OpenAPIConfig(
+            title="Cangku API",
+            version="0.1.0",
+            description="Cangku (仓库) e-commerce ERP. Errors: {status, code, message, message_zh, field}.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        debug=False,
+    )
+

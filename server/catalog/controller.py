@@ -1,0 +1,3 @@
+"""HTTP routes of this domain (being built)."""
+
+CONTROLLERS: list[type] = []
