@@ -16,6 +16,8 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.db.engine import write_gate
+
 T = TypeVar("T")
 
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -48,7 +50,7 @@ async def run_in_transaction(
     from it); the last attempt re-raises whatever happened.
     """
     for attempt in range(1, attempts + 1):
-        async with session_factory() as session:
+        async with write_gate(session_factory), session_factory() as session:
             try:
                 async with session.begin():
                     return await work(session)

@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.auth.identity import AuthUser
+from server.db.engine import write_gate
 from server.lib.errors import Unauthorized
 from server.settings import Settings
 
@@ -21,7 +22,7 @@ async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]
     and rolls back: a refused request leaves nothing half-written.
     """
     factory: async_sessionmaker[AsyncSession] = state.session_factory
-    async with factory() as session, session.begin():
+    async with write_gate(factory), factory() as session, session.begin():
         yield session
 
 

@@ -1,0 +1,50 @@
+# Cangku — every target installs what it needs first. `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint types unit postgres bench migrate verify clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install Cangku with its dev tools
+
+run: install ## run the product: server + PWA on SQLite (./var/), demo data, printed logins
+	$(BIN)/cangku run
+
+test: install postgres lint types ## the whole suite: lint, types, tests on SQLite and PostgreSQL
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install ## mypy --strict on server/ and sync/
+	$(BIN)/mypy
+
+unit: install ## fast tests only (no database)
+	$(BIN)/pytest -m unit -q
+
+postgres: ## make sure the local PostgreSQL server is installed and running
+	@infra/ensure-postgres.sh
+
+migrate: install ## apply migrations to CANGKU_DATABASE_URL
+	$(BIN)/cangku db upgrade
+
+verify: install ## recompute stock levels from the ledger and report differences
+	$(BIN)/cangku ledger verify
+
+bench: install postgres ## ledger throughput on SQLite and PostgreSQL (prints figures)
+	$(BIN)/python -m bench.ledger
+
+clean: ## remove the venv and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
