@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -29,7 +29,10 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        if database in ("", ":memory:"):
+            engine = create_async_engine(url, echo=echo, poolclass=StaticPool)
+        else:  # a few kept connections: opening one costs a thread and five pragmas
+            engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
         _configure_sqlite(engine)
         return engine
     return create_async_engine(

@@ -14,7 +14,6 @@ from alembic import op
 
 import server.db.types
 from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -1,15 +1,17 @@
 """Posting moves: the single choke point through which stock changes.
 
-One call posts a batch of moves atomically inside the caller's transaction:
+One call posts a batch of moves atomically inside the caller's transaction, in three round trips:
 
-1. validate every request and load the SKUs, lots and locations it names;
-2. make sure a level row exists for every (location, SKU, lot) touched, then lock them all with
-   ``SELECT … FOR UPDATE`` in one fixed order (location, SKU, lot) — the same order in every
-   transaction, so two batches can wait for each other but never deadlock;
-3. only now, under the locks, look up idempotency keys: a key already posted with the same content
-   is answered with the original move (``replayed=True``), with other content it is refused;
-4. apply the deltas in memory, collect *every* shortfall and refuse once (the Saleor habit);
-5. insert the moves and update the levels with deltas, in the same transaction.
+1. load every SKU, lot and location the batch names (one query) and check them;
+2. insert the moves with ``ON CONFLICT (idempotency_key) DO NOTHING``: a key already posted — or
+   being posted right now by a concurrent transaction, whose commit this one then waits for — is
+   not inserted again; it is answered with the original move (``replayed=True``) if the content
+   is the same, and refused if not;
+3. add each touched level's net delta with one ``INSERT … ON CONFLICT DO UPDATE`` whose rows are
+   sorted by (location, SKU, lot). That statement creates missing level rows and row-locks the
+   rest in that fixed order — the same in every transaction, so two batches can wait for each
+   other but never deadlock. A level the batch took stock from that ends below zero refuses the
+   whole batch, listing every shortfall (the Saleor habit), and the transaction rolls back.
 
 On SQLite there are no row locks; the engine opens every transaction with ``BEGIN IMMEDIATE``,
 which serialises writers and gives the same guarantee.
@@ -17,21 +19,21 @@ which serialises writers and gives the same guarantee.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 import msgspec
-from sqlalchemy import bindparam, insert, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Integer, String, cast, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Lot, Sku
 from server.db.types import utcnow
 from server.warehouse.ledger.errors import IdempotencyKeyReused, InsufficientStock, InvalidMove, LocationFrozen
-from server.warehouse.ledger.models import NO_LOT, MoveReason, StockLevel, StockMove
+from server.warehouse.ledger.models import NO_LOT, MoveReason, StockMove
+from server.warehouse.ledger.writes import add_to_levels, insert_new_moves
 from server.warehouse.models import UNBOUNDED_TYPES, Location, LocationType
 
 LevelKey = tuple[int, int, int]
@@ -82,11 +84,23 @@ class PostedMove(msgspec.Struct, frozen=True, kw_only=True):
     replayed: bool
 
 
-@dataclass(slots=True)
-class _Level:
+@dataclass(frozen=True, slots=True)
+class _Posted:
+    """A just-inserted move, kept as plain values: building ORM objects cost 14 ms per 100 moves."""
+
     id: int
-    on_hand: int
-    delta: int = 0
+    sku_id: int
+    lot_id: int | None
+    from_location_id: int
+    to_location_id: int
+    qty: int
+    reason: MoveReason
+    reference: str
+    actor_user_id: int | None
+    device_id: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+    idempotency_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,43 +138,42 @@ async def post_moves(
 
     Raises ``InvalidMove``, ``LocationFrozen``, ``IdempotencyKeyReused`` or ``InsufficientStock``;
     on any of them nothing of the batch is written (the caller's transaction must roll back).
+    Three round trips in the common case: references, move insert, level upsert.
     """
     if not requests:
         return []
     _check_shapes(requests)
-    locations = await _load_locations(session, requests)
-    await _check_references(session, requests, locations, allow_frozen=allow_frozen)
+    unique = _dedupe_batch(requests)
+    locations = await _load_and_check_references(session, requests, allow_frozen=allow_frozen)
 
-    levels = await _lock_levels(session, _level_keys(requests, locations))
-    existing = await _existing_moves(session, {r.idempotency_key for r in requests})
-
-    answers: list[PostedMove | None] = []
-    fresh: list[tuple[int, MoveRequest]] = []
-    first_by_key: dict[str, MoveRequest] = {}
-    for index, request in enumerate(requests):
-        earlier = existing.get(request.idempotency_key)
+    inserted = await _insert_new_moves(session, unique)
+    replayed = await _existing_moves(session, {r.idempotency_key for r in unique} - inserted.keys())
+    for request in unique:
+        earlier = replayed.get(request.idempotency_key)
         if earlier is not None:
             _require_same_content(request, earlier)
-            answers.append(_answer(earlier, replayed=True))
-            continue
-        twin = first_by_key.get(request.idempotency_key)
-        if twin is not None:  # the same key twice in one batch: one move, answered twice
-            _require_same_content(request, twin)
-            answers.append(None)
-            continue
-        first_by_key[request.idempotency_key] = request
-        fresh.append((index, request))
-        answers.append(None)
 
-    _apply_deltas([r for _, r in fresh], locations, levels, negative=negative)
-    inserted = await _insert_moves(session, [r for _, r in fresh])
-    await _write_levels(session, levels)
+    fresh = [r for r in unique if r.idempotency_key in inserted]
+    await _apply_to_levels(session, fresh, locations, negative=negative)
 
-    by_key = {move.idempotency_key: move for move in inserted}
     return [
-        answer if answer is not None else _answer(by_key[request.idempotency_key], replayed=False)
-        for answer, request in zip(answers, requests, strict=True)
+        _answer(inserted[r.idempotency_key], replayed=False)
+        if r.idempotency_key in inserted
+        else _answer(replayed[r.idempotency_key], replayed=True)
+        for r in requests
     ]
+
+
+def _dedupe_batch(requests: Sequence[MoveRequest]) -> list[MoveRequest]:
+    """The same key twice in one batch (a client retry merged into one push) is one move."""
+    first_by_key: dict[str, MoveRequest] = {}
+    for request in requests:
+        twin = first_by_key.get(request.idempotency_key)
+        if twin is None:
+            first_by_key[request.idempotency_key] = request
+        else:
+            _require_same_content(request, twin)
+    return list(first_by_key.values())
 
 
 def _check_shapes(requests: Sequence[MoveRequest]) -> None:
@@ -190,31 +203,29 @@ def _f(where: str, name: str) -> str:
     return f"{where}.{name}" if where else name
 
 
-async def _load_locations(session: AsyncSession, requests: Sequence[MoveRequest]) -> dict[int, _LocationInfo]:
-    ids = {r.from_location_id for r in requests} | {r.to_location_id for r in requests}
-    rows = await session.execute(
-        select(Location.id, Location.type, Location.frozen, Location.active).where(Location.id.in_(ids))
-    )
-    return {row.id: _LocationInfo(row.id, row.type, row.frozen, row.active) for row in rows}
-
-
-async def _check_references(
-    session: AsyncSession,
-    requests: Sequence[MoveRequest],
-    locations: dict[int, _LocationInfo],
-    *,
-    allow_frozen: bool,
-) -> None:
+async def _load_and_check_references(
+    session: AsyncSession, requests: Sequence[MoveRequest], *, allow_frozen: bool
+) -> dict[int, _LocationInfo]:
+    """Load every location, SKU and lot the batch names in one round trip, and check them."""
+    location_ids = {r.from_location_id for r in requests} | {r.to_location_id for r in requests}
     sku_ids = {r.sku_id for r in requests}
-    skus = {row.id: row for row in await session.execute(
-        select(Sku.id, Sku.lot_controlled, Sku.is_kit, Sku.active).where(Sku.id.in_(sku_ids))
-    )}
     lot_ids = {r.lot_id for r in requests if r.lot_id is not None}
-    lots = (
-        {row.id: row.sku_id for row in await session.execute(select(Lot.id, Lot.sku_id).where(Lot.id.in_(lot_ids)))}
-        if lot_ids
-        else {}
-    )
+    parts = [
+        select(literal("L").label("kind"), Location.id, cast(Location.type, String).label("text"),
+               cast(Location.frozen, Integer).label("f1"), cast(Location.active, Integer).label("f2"),
+               literal(0).label("ref")).where(Location.id.in_(location_ids)),
+        select(literal("S"), Sku.id, literal(""), cast(Sku.lot_controlled, Integer), cast(Sku.is_kit, Integer),
+               literal(0)).where(Sku.id.in_(sku_ids)),
+    ]
+    if lot_ids:
+        parts.append(select(literal("T"), Lot.id, literal(""), literal(0), literal(0), Lot.sku_id)
+                     .where(Lot.id.in_(lot_ids)))
+    rows = (await session.execute(union_all(*parts))).all()
+    locations = {row[1]: _LocationInfo(row[1], LocationType(row[2]), bool(row[3]), bool(row[4]))
+                 for row in rows if row[0] == "L"}
+    skus = {row[1]: (bool(row[3]), bool(row[4])) for row in rows if row[0] == "S"}
+    lots = {row[1]: row[5] for row in rows if row[0] == "T"}
+
     for index, r in enumerate(requests):
         where = f"moves[{index}]" if len(requests) > 1 else ""
         for name, location_id in (("from_location_id", r.from_location_id), ("to_location_id", r.to_location_id)):
@@ -231,55 +242,78 @@ async def _check_references(
         sku = skus.get(r.sku_id)
         if sku is None:
             raise InvalidMove(f"SKU {r.sku_id} does not exist", message_zh="SKU 不存在", field=_f(where, "sku_id"))
-        if sku.is_kit:
-            raise InvalidMove("a kit has no stock of its own; move its components", message_zh="组合装无独立库存，请移动其子件",
-                              field=_f(where, "sku_id"))
-        if r.lot_id is None and sku.lot_controlled:
-            raise InvalidMove(f"SKU {r.sku_id} is lot-controlled: give lot_id", message_zh="该 SKU 需批次管理，请指定批次",
-                              field=_f(where, "lot_id"))
+        lot_controlled, is_kit = sku
+        if is_kit:
+            raise InvalidMove("a kit has no stock of its own; move its components",
+                              message_zh="组合装无独立库存，请移动其子件", field=_f(where, "sku_id"))
+        if r.lot_id is None and lot_controlled:
+            raise InvalidMove(f"SKU {r.sku_id} is lot-controlled: give lot_id",
+                              message_zh="该 SKU 需批次管理，请指定批次", field=_f(where, "lot_id"))
         if r.lot_id is not None and lots.get(r.lot_id) != r.sku_id:
             raise InvalidMove(f"lot {r.lot_id} is not a lot of SKU {r.sku_id}", message_zh="批次与 SKU 不匹配",
                               field=_f(where, "lot_id"))
+    return locations
 
 
-def _level_keys(requests: Iterable[MoveRequest], locations: dict[int, _LocationInfo]) -> list[LevelKey]:
-    keys: set[LevelKey] = set()
-    for r in requests:
-        lot_key = r.lot_id if r.lot_id is not None else NO_LOT
-        for location_id in (r.from_location_id, r.to_location_id):
-            if locations[location_id].tracks_level:
-                keys.add((location_id, r.sku_id, lot_key))
-    return sorted(keys)
-
-
-async def _lock_levels(session: AsyncSession, keys: list[LevelKey]) -> dict[LevelKey, _Level]:
-    """Create missing level rows, then lock all of them in key order."""
-    if not keys:
-        return {}
-    values = [
-        {"location_id": loc, "sku_id": sku, "lot_id": None if lot == NO_LOT else lot, "lot_key": lot,
-         "on_hand": 0, "reserved": 0, "updated_at": utcnow()}
-        for loc, sku, lot in keys
+async def _insert_new_moves(session: AsyncSession, requests: Sequence[MoveRequest]) -> dict[str, _Posted]:
+    now = utcnow()
+    rows = [
+        {"sku_id": r.sku_id, "lot_id": r.lot_id, "from_location_id": r.from_location_id,
+         "to_location_id": r.to_location_id, "qty": r.qty, "reason": r.reason, "reference": r.reference,
+         "actor_user_id": r.actor_user_id, "device_id": r.device_id, "occurred_at": r.occurred_at or now,
+         "recorded_at": now, "idempotency_key": r.idempotency_key}
+        for r in requests
     ]
-    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        upsert(StockLevel).values(values).on_conflict_do_nothing(index_elements=["location_id", "sku_id", "lot_key"])
-    )
-    rows = await session.execute(
-        select(StockLevel.id, StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key, StockLevel.on_hand)
-        .where(tuple_(StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key).in_(keys))
-        .order_by(StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key)
-        .with_for_update()
-    )
-    return {(row.location_id, row.sku_id, row.lot_key): _Level(row.id, row.on_hand) for row in rows}
+    ids = await insert_new_moves(session, rows)
+    return {row["idempotency_key"]: _Posted(id=ids[row["idempotency_key"]], **row)
+            for row in rows if row["idempotency_key"] in ids}
 
 
 async def _existing_moves(session: AsyncSession, keys: set[str]) -> dict[str, StockMove]:
+    if not keys:
+        return {}
     rows = await session.scalars(select(StockMove).where(StockMove.idempotency_key.in_(keys)))
     return {move.idempotency_key: move for move in rows}
 
 
-def _require_same_content(request: MoveRequest, earlier: StockMove | MoveRequest) -> None:
+async def _apply_to_levels(
+    session: AsyncSession,
+    moves: Sequence[MoveRequest],
+    locations: dict[int, _LocationInfo],
+    *,
+    negative: NegativePolicy,
+) -> None:
+    """Add each level's net delta in one upsert, rows in key order (the lock order), and refuse
+    the whole batch if any level it took stock from ends below zero."""
+    deltas: dict[LevelKey, int] = defaultdict(int)
+    for r in moves:
+        lot_key = r.lot_id if r.lot_id is not None else NO_LOT
+        if locations[r.from_location_id].tracks_level:
+            deltas[(r.from_location_id, r.sku_id, lot_key)] -= r.qty
+        if locations[r.to_location_id].tracks_level:
+            deltas[(r.to_location_id, r.sku_id, lot_key)] += r.qty
+    changed = sorted(key for key, delta in deltas.items() if delta != 0)
+    after = await add_to_levels(session, [(key, deltas[key]) for key in changed], utcnow())
+    if negative is NegativePolicy.allow:
+        return
+    shortfalls = [
+        {"sku_id": sku, "lot_id": None if lot == NO_LOT else lot, "location_id": loc,
+         "on_hand": after[(loc, sku, lot)] - deltas[(loc, sku, lot)], "requested": -deltas[(loc, sku, lot)]}
+        for loc, sku, lot in changed
+        if deltas[(loc, sku, lot)] < 0 and after[(loc, sku, lot)] < 0
+    ]
+    if shortfalls:
+        first = shortfalls[0]
+        raise InsufficientStock(
+            f"not enough stock: location {first['location_id']} has {first['on_hand']} of SKU {first['sku_id']}, "
+            f"{first['requested']} requested",
+            message_zh="库存不足",
+            field="qty",
+            detail={"shortfalls": shortfalls},
+        )
+
+
+def _require_same_content(request: MoveRequest, earlier: StockMove | MoveRequest | _Posted) -> None:
     same = (
         request.sku_id == earlier.sku_id
         and request.lot_id == earlier.lot_id
@@ -296,71 +330,7 @@ def _require_same_content(request: MoveRequest, earlier: StockMove | MoveRequest
         )
 
 
-def _apply_deltas(
-    requests: Sequence[MoveRequest],
-    locations: dict[int, _LocationInfo],
-    levels: dict[LevelKey, _Level],
-    *,
-    negative: NegativePolicy,
-) -> None:
-    shortfalls: list[dict[str, int | None]] = []
-    for r in requests:
-        lot_key = r.lot_id if r.lot_id is not None else NO_LOT
-        if locations[r.from_location_id].tracks_level:
-            source = levels[(r.from_location_id, r.sku_id, lot_key)]
-            available = source.on_hand + source.delta
-            if available < r.qty and negative is NegativePolicy.refuse:
-                shortfalls.append({"sku_id": r.sku_id, "lot_id": r.lot_id, "location_id": r.from_location_id,
-                                   "on_hand": available, "requested": r.qty})
-            source.delta -= r.qty
-        if locations[r.to_location_id].tracks_level:
-            levels[(r.to_location_id, r.sku_id, lot_key)].delta += r.qty
-    if shortfalls:
-        first = shortfalls[0]
-        raise InsufficientStock(
-            f"not enough stock: location {first['location_id']} has {first['on_hand']} of SKU {first['sku_id']}, "
-            f"{first['requested']} requested",
-            message_zh="库存不足",
-            field="qty",
-            detail={"shortfalls": shortfalls},
-        )
-
-
-async def _insert_moves(session: AsyncSession, requests: Sequence[MoveRequest]) -> list[StockMove]:
-    if not requests:
-        return []
-    now = utcnow()
-    rows = [
-        {"sku_id": r.sku_id, "lot_id": r.lot_id, "from_location_id": r.from_location_id,
-         "to_location_id": r.to_location_id, "qty": r.qty, "reason": r.reason, "reference": r.reference,
-         "actor_user_id": r.actor_user_id, "device_id": r.device_id, "occurred_at": r.occurred_at or now,
-         "recorded_at": now, "idempotency_key": r.idempotency_key}
-        for r in requests
-    ]
-    table = StockMove.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = (await session.scalars(statement, rows)).all()
-    return [StockMove(id=move_id, **row) for move_id, row in zip(ids, rows, strict=True)]
-
-
-async def _write_levels(session: AsyncSession, levels: dict[LevelKey, _Level]) -> None:
-    changed = [level for level in levels.values() if level.delta != 0]
-    if not changed:
-        return
-    now = utcnow()
-    table = StockLevel.__table__
-    await session.execute(
-        update(table)
-        .where(table.c.id == bindparam("level_id"))
-        .values(on_hand=table.c.on_hand + bindparam("delta"), updated_at=bindparam("now")),
-        [{"level_id": level.id, "delta": level.delta, "now": now} for level in changed],
-    )
-    for level in changed:
-        level.on_hand += level.delta
-        level.delta = 0
-
-
-def _answer(move: StockMove, *, replayed: bool) -> PostedMove:
+def _answer(move: StockMove | _Posted, *, replayed: bool) -> PostedMove:
     return PostedMove(
         move_id=move.id,
         sku_id=move.sku_id,

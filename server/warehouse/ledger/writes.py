@@ -1,0 +1,114 @@
+"""The two bulk writes of the ledger, in the fastest form each backend offers.
+
+Profiling a 100-move batch on PostgreSQL showed most time spent *building SQL*: SQLAlchemy
+rendering a 1,200-parameter multi-row VALUES, psycopg re-parsing it with a regex on every call,
+and ``insert().excluded`` copying the table. On PostgreSQL we therefore send one constant
+statement with one array parameter per column (``unnest``), which psycopg parses once and
+caches. SQLite's driver parses in C, so there the cached SQLAlchemy statements are fine.
+
+Both keep the house rule: rows reach the database sorted by the level key, which is the order
+in which ``ON CONFLICT DO UPDATE`` row-locks existing levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import TextClause, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+from server.warehouse.ledger.models import NO_LOT, StockLevel, StockMove
+
+LevelKey = tuple[int, int, int]
+MOVE_COLUMNS = (
+    "sku_id", "lot_id", "from_location_id", "to_location_id", "qty", "reason", "reference",
+    "actor_user_id", "device_id", "occurred_at", "recorded_at", "idempotency_key",
+)
+_PG_MOVE_TYPES = ("bigint", "bigint", "bigint", "bigint", "integer", "text", "text",
+                  "bigint", "text", "timestamptz", "timestamptz", "text")
+
+_PG_INSERT_MOVES = text(
+    "INSERT INTO stock_moves (" + ", ".join(MOVE_COLUMNS) + ") "  # noqa: S608 - constants only
+    "SELECT * FROM unnest(" + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(MOVE_COLUMNS, _PG_MOVE_TYPES,
+                                                                               strict=True)) + ") "
+    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key"
+)
+_PG_ADD_TO_LEVELS = text(
+    "INSERT INTO stock_levels (location_id, sku_id, lot_id, lot_key, on_hand, reserved, updated_at) "
+    "SELECT u.l, u.s, NULLIF(u.k, 0), u.k, u.d, 0, :now "
+    "FROM unnest(CAST(:locations AS bigint[]), CAST(:skus AS bigint[]), CAST(:lot_keys AS bigint[]), "
+    "CAST(:deltas AS integer[])) WITH ORDINALITY AS u(l, s, k, d, n) ORDER BY u.n "
+    "ON CONFLICT (location_id, sku_id, lot_key) DO UPDATE "
+    "SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at "
+    "RETURNING location_id, sku_id, lot_key, on_hand"
+)
+
+
+@cache
+def _sqlite_insert_moves() -> Insert:
+    table = StockMove.__table__
+    return (
+        sqlite_insert(table)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id, table.c.idempotency_key)
+    )
+
+
+@cache
+def _sqlite_add_to_levels() -> Insert:
+    table = StockLevel.__table__
+    statement = sqlite_insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=["location_id", "sku_id", "lot_key"],
+        set_={"on_hand": table.c.on_hand + statement.excluded.on_hand, "updated_at": statement.excluded.updated_at},
+    ).returning(table.c.location_id, table.c.sku_id, table.c.lot_key, table.c.on_hand, sort_by_parameter_order=True)
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def insert_new_moves(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert moves whose idempotency key is new; answer {key: move id} for those inserted.
+
+    A key already present — or being inserted by a concurrent transaction, whose commit this
+    statement then waits for — is skipped by ``ON CONFLICT DO NOTHING``.
+    """
+    if not rows:
+        return {}
+    if _is_postgres(session):
+        params = {c: [row[c] for row in rows] for c in MOVE_COLUMNS}
+        params["reason"] = [str(v) for v in params["reason"]]
+        result = await session.execute(_PG_INSERT_MOVES, params)
+    else:
+        result = await session.execute(_sqlite_insert_moves(), list(rows))
+    return {key: move_id for move_id, key in result.all()}
+
+
+async def add_to_levels(session: AsyncSession, deltas: Sequence[tuple[LevelKey, int]], now: datetime) -> dict[
+    LevelKey, int
+]:
+    """Add each delta to its level (creating missing rows); ``deltas`` must be sorted by key.
+
+    Answers the new on-hand of every level touched.
+    """
+    if not deltas:
+        return {}
+    if _is_postgres(session):
+        statement: TextClause | Insert = _PG_ADD_TO_LEVELS
+        result = await session.execute(statement, {
+            "locations": [k[0] for k, _ in deltas], "skus": [k[1] for k, _ in deltas],
+            "lot_keys": [k[2] for k, _ in deltas], "deltas": [d for _, d in deltas], "now": now,
+        })
+    else:
+        result = await session.execute(_sqlite_add_to_levels(), [
+            {"location_id": loc, "sku_id": sku, "lot_id": None if lot == NO_LOT else lot, "lot_key": lot,
+             "on_hand": delta, "reserved": 0, "updated_at": now}
+            for (loc, sku, lot), delta in deltas
+        ])
+    return {(row[0], row[1], row[2]): row[3] for row in result.all()}
