@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
@@ -38,11 +39,11 @@ async def health(settings: Settings) -> Health:
     return Health(status="ok", database="sqlite" if settings.is_sqlite else "postgresql")
 
 
-def _route_handlers() -> list[object]:
-    from server.catalog.controller import CONTROLLERS as catalog_controllers
-    from server.warehouse.controller import CONTROLLERS as warehouse_controllers
+def _route_handlers() -> list[Any]:
+    from server.catalog import controller as catalog
+    from server.warehouse import controller as warehouse
 
-    return [health, AuthController, UserController, DeviceController, *catalog_controllers, *warehouse_controllers]
+    return [health, AuthController, UserController, DeviceController, *catalog.CONTROLLERS, *warehouse.CONTROLLERS]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -51,8 +52,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        engine = create_engine(settings.database_url, pool_size=settings.database_pool_size,
-                               echo=settings.database_echo)
+        engine = create_engine(
+            settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
+        )
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         try:
@@ -64,8 +66,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             *_route_handlers(),
-            create_static_files_router(path="/", directories=[static_dir], html_mode=True, name="pwa",
-                                       include_in_schema=False),
+            create_static_files_router(
+                path="/", directories=[static_dir], html_mode=True, name="pwa", include_in_schema=False
+            ),
         ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
@@ -88,4 +91,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
-

@@ -1,11 +1,11 @@
 """The ``cangku`` command: run the product, manage the schema, verify the ledger.
 
-    cangku run            migrate, load demo data on first start, serve API + PWA
-    cangku db upgrade     apply migrations (also done by ``run``)
-    cangku db current     show the applied revision
-    cangku ledger verify  recompute every stock level from the moves; exit 1 on any difference
-    cangku demo-data      load the demo data set into an empty database
-    cangku settings       list every CANGKU_* variable with its value and meaning
+cangku run            migrate, load demo data on first start, serve API + PWA
+cangku db upgrade     apply migrations (also done by ``run``)
+cangku db current     show the applied revision
+cangku ledger verify  recompute every stock level from the moves; exit 1 on any difference
+cangku demo-data      load the demo data set into an empty database
+cangku settings       list every CANGKU_* variable with its value and meaning
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from server.settings import Settings, describe_settings
 
 
 def _print(message: str) -> None:
-    print(message, flush=True)  # noqa: T201 - a CLI speaks on stdout
+    print(message, flush=True)
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,11 +48,15 @@ async def _verify(settings: Settings) -> int:
             report = await verify_ledger(session)
     finally:
         await engine.dispose()
-    _print(f"checked {report.levels_checked} stock levels against {report.moves_counted} moves: "
-           f"{len(report.differences)} differences")
+    _print(
+        f"checked {report.levels_checked} stock levels against {report.moves_counted} moves: "
+        f"{len(report.differences)} differences"
+    )
     for diff in report.differences[:50]:
-        _print(f"  location {diff.location_id} sku {diff.sku_id} lot {diff.lot_key}: "
-               f"level says {diff.recorded_on_hand}, moves say {diff.expected_on_hand}")
+        _print(
+            f"  location {diff.location_id} sku {diff.sku_id} lot {diff.lot_key}: "
+            f"level says {diff.recorded_on_hand}, moves say {diff.expected_on_hand}"
+        )
     return 0 if report.ok else 1
 
 
@@ -70,8 +74,10 @@ async def _load_demo(settings: Settings, *, only_if_empty: bool) -> bool:
                 return False
         _print("loading demo data (first start) / 正在加载演示数据 …")
         summary = await load_demo_data(factory, settings, progress=lambda msg: _print(f"  {msg}"))
-        _print(f"  done: {summary.warehouses} warehouses, {summary.bins} bins, {summary.skus} SKUs, "
-               f"{summary.barcodes} barcodes, {summary.lots} lots, {summary.moves} stock moves")
+        _print(
+            f"  done: {summary.warehouses} warehouses, {summary.bins} bins, {summary.skus} SKUs, "
+            f"{summary.barcodes} barcodes, {summary.lots} lots, {summary.moves} stock moves"
+        )
         return True
     finally:
         await engine.dispose()

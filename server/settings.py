@@ -91,8 +91,7 @@ def describe_settings() -> list[tuple[str, str, str]]:
     docs = _field_docs()
     current = Settings.from_env()
     return [
-        (ENV_PREFIX + f.name.upper(), str(getattr(current, f.name)), docs.get(f.name, ""))
-        for f in fields(Settings)
+        (ENV_PREFIX + f.name.upper(), str(getattr(current, f.name)), docs.get(f.name, "")) for f in fields(Settings)
     ]
 
 
@@ -100,13 +99,18 @@ def _field_docs() -> dict[str, str]:
     """Attribute docstrings are not kept at runtime, so read them from this file's source."""
     import ast
     import inspect
+    import itertools
 
     tree = ast.parse(inspect.getsource(Settings))
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}
-    for node, nxt in zip(body, body[1:], strict=False):
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            if isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
-                text = " ".join(str(nxt.value.value).split())
-                docs[node.target.id] = text.split(": ", 1)[1] if ": " in text else text
+    for node, nxt in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(nxt, ast.Expr)
+            and isinstance(nxt.value, ast.Constant)
+        ):
+            text = " ".join(str(nxt.value.value).split())
+            docs[node.target.id] = text.split(": ", 1)[1] if ": " in text else text
     return docs

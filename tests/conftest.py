@@ -36,8 +36,10 @@ class Backend:
 
 
 def _backend_params() -> list[object]:
-    return [pytest.param(name, marks=[pytest.mark.integration] + ([pytest.mark.postgres] if name == "postgres" else []))
-            for name in selected_backends()]
+    return [
+        pytest.param(name, marks=[pytest.mark.integration] + ([pytest.mark.postgres] if name == "postgres" else []))
+        for name in selected_backends()
+    ]
 
 
 @pytest.fixture(scope="session", params=_backend_params())
@@ -71,14 +73,14 @@ async def _empty_all_tables(eng: AsyncEngine, backend: Backend) -> None:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for name in tables:
-                await conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - names from our metadata
+                await conn.execute(text(f"DELETE FROM {name}"))
 
 
 @pytest.fixture
-async def session_factory(engine: AsyncEngine, backend: Backend) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def session_factory(engine: AsyncEngine, backend: Backend) -> async_sessionmaker[AsyncSession]:
     """Sessions on empty tables (emptied before each test, so a failed test leaves evidence)."""
     await _empty_all_tables(engine, backend)
-    yield create_session_factory(engine)
+    return create_session_factory(engine)
 
 
 @pytest.fixture

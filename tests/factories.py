@@ -30,8 +30,9 @@ class WarehouseFixture:
 
 async def make_warehouse(session: AsyncSession, code: str | None = None) -> WarehouseFixture:
     n = next(_seq)
-    warehouse = Warehouse(code=code or f"WH{n}", name_zh=f"测试仓{n}", name_en=f"Test warehouse {n}",
-                          province="浙江省", city="杭州市")
+    warehouse = Warehouse(
+        code=code or f"WH{n}", name_zh=f"测试仓{n}", name_en=f"Test warehouse {n}", province="浙江省", city="杭州市"
+    )
     session.add(warehouse)
     await session.flush()
     zone = Zone(warehouse_id=warehouse.id, code="A", name_zh="常温区", name_en="Ambient")
@@ -52,13 +53,20 @@ async def make_bin(
     wh: WarehouseFixture,
     *,
     code: str | None = None,
-    type: LocationType = LocationType.storage,  # noqa: A002
+    type: LocationType = LocationType.storage,
     frozen: bool = False,
 ) -> Location:
     n = next(_seq)
     code = code or f"A-{n:02d}-01"
-    location = Location(warehouse_id=wh.warehouse.id, zone_id=wh.zone.id, code=code,
-                        barcode=f"{wh.warehouse.code}-{code}", type=type, walking_sequence=n, frozen=frozen)
+    location = Location(
+        warehouse_id=wh.warehouse.id,
+        zone_id=wh.zone.id,
+        code=code,
+        barcode=f"{wh.warehouse.code}-{code}",
+        type=type,
+        walking_sequence=n,
+        frozen=frozen,
+    )
     session.add(location)
     await session.flush()
     return location
@@ -69,8 +77,15 @@ async def make_sku(session: AsyncSession, *, lot_controlled: bool = False, cost_
     product = Product(code=f"P{n}", name_zh=f"商品{n}", name_en=f"Product {n}")
     session.add(product)
     await session.flush()
-    sku = Sku(product_id=product.id, code=f"SKU{n}", name_zh=f"商品{n}-红色", name_en=f"Product {n} red",
-              lot_controlled=lot_controlled, expiry_controlled=lot_controlled, standard_cost_minor=cost_minor)
+    sku = Sku(
+        product_id=product.id,
+        code=f"SKU{n}",
+        name_zh=f"商品{n}-红色",
+        name_en=f"Product {n} red",
+        lot_controlled=lot_controlled,
+        expiry_controlled=lot_controlled,
+        standard_cost_minor=cost_minor,
+    )
     session.add(sku)
     await session.flush()
     return sku
@@ -93,8 +108,13 @@ async def make_user(
     password: str = TEST_PASSWORD,
 ) -> tuple[User, str]:
     """A user and a live bearer token for them."""
-    user = User(username=username or f"user{next(_seq)}", display_name="测试", password_hash=hash_password(password),
-                roles=[r.value for r in roles], all_warehouses=all_warehouses)
+    user = User(
+        username=username or f"user{next(_seq)}",
+        display_name="测试",
+        password_hash=hash_password(password),
+        roles=[r.value for r in roles],
+        all_warehouses=all_warehouses,
+    )
     session.add(user)
     await session.flush()
     for warehouse in warehouses or []:

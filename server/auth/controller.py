@@ -24,8 +24,14 @@ from server.settings import Settings
 
 def _device_out(d: Device) -> DeviceOut:
     return DeviceOut(
-        id=d.id, user_id=d.user_id, name=d.name, platform=d.platform, warehouse_id=d.warehouse_id,
-        created_at=d.created_at, last_seen_at=d.last_seen_at, revoked_at=d.revoked_at,
+        id=d.id,
+        user_id=d.user_id,
+        name=d.name,
+        platform=d.platform,
+        warehouse_id=d.warehouse_id,
+        created_at=d.created_at,
+        last_seen_at=d.last_seen_at,
+        revoked_at=d.revoked_at,
     )
 
 
@@ -50,8 +56,12 @@ class AuthController(Controller):
             try:
                 async with session.begin():
                     token, row, user = await service.login(
-                        session, settings, username=data.username, password=data.password,
-                        remote_addr=remote, device_id=data.device_id,
+                        session,
+                        settings,
+                        username=data.username,
+                        password=data.password,
+                        remote_addr=remote,
+                        device_id=data.device_id,
                     )
                     out = await service.user_out(session, user)
             except Unauthorized:
@@ -118,7 +128,9 @@ class DeviceController(Controller):
     tags = ["auth"]  # noqa: RUF012
 
     @post("/", operation_id="RegisterDevice", guards=[requires(Permission.devices_register)])
-    async def register_device(self, db_session: AsyncSession, current_user: AuthUser, data: DeviceRegister) -> DeviceOut:
+    async def register_device(
+        self, db_session: AsyncSession, current_user: AuthUser, data: DeviceRegister
+    ) -> DeviceOut:
         """Register the calling phone to the calling user; log in again with its id to bind tokens."""
         return _device_out(await service.register_device(db_session, current_user, data))
 
@@ -141,8 +153,9 @@ class DeviceController(Controller):
             statement = statement.where(Device.warehouse_id.in_(scope))
         return await paginate(db_session, statement, page, _device_out)
 
-    @delete("/{device_id:str}", operation_id="RevokeDevice", guards=[requires(Permission.devices_manage)],
-            status_code=200)
+    @delete(
+        "/{device_id:str}", operation_id="RevokeDevice", guards=[requires(Permission.devices_manage)], status_code=200
+    )
     async def revoke_device(self, db_session: AsyncSession, current_user: AuthUser, device_id: str) -> DeviceOut:
         """Revoke a lost or retired phone: its tokens stop working at once."""
         return _device_out(await service.revoke_device(db_session, current_user, device_id))

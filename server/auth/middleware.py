@@ -35,4 +35,3 @@ class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
                 code="token_invalid",
             )
         return AuthenticationResult(user=user, auth=token)
-

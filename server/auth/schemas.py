@@ -24,7 +24,7 @@ class TokenOut(Schema):
     token: str
     expires_at: datetime
     user: UserOut
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
 class UserOut(Schema):

@@ -25,12 +25,16 @@ IP_FAILURE_FACTOR = 4
 async def check_rate_limit(session: AsyncSession, settings: Settings, *, username: str, remote_addr: str) -> None:
     """Refuse (429, with Retry-After) after too many recent failures for this name or address."""
     since = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    failures = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.attempted_at >= since, LoginAttempt.succeeded.is_(False)
+    failures = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.attempted_at >= since, LoginAttempt.succeeded.is_(False))
     )
     by_name = await session.scalar(failures.where(LoginAttempt.username == username))
     by_addr = await session.scalar(failures.where(LoginAttempt.remote_addr == remote_addr)) if remote_addr else 0
-    if (by_name or 0) >= settings.login_max_failures or (by_addr or 0) >= settings.login_max_failures * IP_FAILURE_FACTOR:
+    if (by_name or 0) >= settings.login_max_failures or (
+        by_addr or 0
+    ) >= settings.login_max_failures * IP_FAILURE_FACTOR:
         raise TooManyRequests(
             "too many failed logins; wait and try again",
             message_zh="登录失败次数过多，请稍后再试",
@@ -68,7 +72,9 @@ async def login(
             )
         device.last_seen_at = utcnow()
     session.add(LoginAttempt(username=username, remote_addr=remote_addr, succeeded=True))
-    token, row = await issue_token(session, user_id=user.id, ttl_seconds=settings.token_ttl_seconds, device_id=device_id)
+    token, row = await issue_token(
+        session, user_id=user.id, ttl_seconds=settings.token_ttl_seconds, device_id=device_id
+    )
     return token, row, user
 
 
@@ -92,7 +98,10 @@ async def _set_warehouses(session: AsyncSession, user_id: int, warehouse_ids: li
     missing = sorted(wanted - found)
     if missing:
         raise ValidationFailed(
-            f"unknown warehouse ids: {missing}", message_zh="仓库不存在", field="warehouse_ids", code="unknown_warehouse"
+            f"unknown warehouse ids: {missing}",
+            message_zh="仓库不存在",
+            field="warehouse_ids",
+            code="unknown_warehouse",
         )
     await session.execute(delete(UserWarehouse).where(UserWarehouse.user_id == user_id))
     session.add_all(UserWarehouse(user_id=user_id, warehouse_id=w) for w in sorted(wanted))
@@ -100,8 +109,9 @@ async def _set_warehouses(session: AsyncSession, user_id: int, warehouse_ids: li
 
 async def create_user(session: AsyncSession, data: UserCreate) -> User:
     if await session.scalar(select(User.id).where(User.username == data.username)) is not None:
-        raise Conflict(f"user {data.username!r} exists", message_zh="用户名已存在", field="username",
-                       code="username_taken")
+        raise Conflict(
+            f"user {data.username!r} exists", message_zh="用户名已存在", field="username", code="username_taken"
+        )
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -144,8 +154,9 @@ async def register_device(session: AsyncSession, user: AuthUser, data: DeviceReg
     if data.warehouse_id is not None:
         user.require_warehouse(data.warehouse_id)
         if await session.get(Warehouse, data.warehouse_id) is None:
-            raise ValidationFailed("unknown warehouse", message_zh="仓库不存在", field="warehouse_id",
-                                   code="unknown_warehouse")
+            raise ValidationFailed(
+                "unknown warehouse", message_zh="仓库不存在", field="warehouse_id", code="unknown_warehouse"
+            )
     device = Device(
         id=str(uuid.uuid4()), user_id=user.id, name=data.name, platform=data.platform, warehouse_id=data.warehouse_id
     )

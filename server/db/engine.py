@@ -35,9 +35,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -60,6 +58,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions keep loaded objects after commit so handlers can serialise them."""
     import server.db.models  # noqa: F401 - every mapper must be known before the first flush
+
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 

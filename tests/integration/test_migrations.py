@@ -52,7 +52,7 @@ async def test_drift_check_notices_a_missing_column(engine: AsyncEngine) -> None
         async with engine.connect() as connection:
             diff = await connection.run_sync(_diff)
     finally:
-        table._columns.remove(column)  # noqa: SLF001 - undo the probe
+        table._columns.remove(column)
     assert any(op[0] == "add_column" and op[3].name == "drift_probe" for op in diff)
 
 

@@ -34,8 +34,17 @@ async def reserve(session: AsyncSession, *, location_id: int, sku_id: int, lot_i
             f"only {max(free, 0)} unreserved, {qty} requested",
             message_zh="可用库存不足",
             field="qty",
-            detail={"shortfalls": [{"sku_id": sku_id, "lot_id": lot_id, "location_id": location_id,
-                                    "available": free, "requested": qty}]},
+            detail={
+                "shortfalls": [
+                    {
+                        "sku_id": sku_id,
+                        "lot_id": lot_id,
+                        "location_id": location_id,
+                        "available": free,
+                        "requested": qty,
+                    }
+                ]
+            },
         )
     level.reserved += qty
     level.updated_at = utcnow()

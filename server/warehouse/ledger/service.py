@@ -19,11 +19,13 @@ which serialises writers and gives the same guarantee.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import msgspec
 from sqlalchemy import Integer, String, cast, literal, select, union_all
@@ -101,6 +103,9 @@ class _Posted:
     occurred_at: datetime
     recorded_at: datetime
     idempotency_key: str
+
+    def as_row(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "id"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,18 +216,26 @@ async def _load_and_check_references(
     sku_ids = {r.sku_id for r in requests}
     lot_ids = {r.lot_id for r in requests if r.lot_id is not None}
     parts = [
-        select(literal("L").label("kind"), Location.id, cast(Location.type, String).label("text"),
-               cast(Location.frozen, Integer).label("f1"), cast(Location.active, Integer).label("f2"),
-               literal(0).label("ref")).where(Location.id.in_(location_ids)),
-        select(literal("S"), Sku.id, literal(""), cast(Sku.lot_controlled, Integer), cast(Sku.is_kit, Integer),
-               literal(0)).where(Sku.id.in_(sku_ids)),
+        select(
+            literal("L").label("kind"),
+            Location.id,
+            cast(Location.type, String).label("text"),
+            cast(Location.frozen, Integer).label("f1"),
+            cast(Location.active, Integer).label("f2"),
+            literal(0).label("ref"),
+        ).where(Location.id.in_(location_ids)),
+        select(
+            literal("S"), Sku.id, literal(""), cast(Sku.lot_controlled, Integer), cast(Sku.is_kit, Integer), literal(0)
+        ).where(Sku.id.in_(sku_ids)),
     ]
     if lot_ids:
-        parts.append(select(literal("T"), Lot.id, literal(""), literal(0), literal(0), Lot.sku_id)
-                     .where(Lot.id.in_(lot_ids)))
+        parts.append(
+            select(literal("T"), Lot.id, literal(""), literal(0), literal(0), Lot.sku_id).where(Lot.id.in_(lot_ids))
+        )
     rows = (await session.execute(union_all(*parts))).all()
-    locations = {row[1]: _LocationInfo(row[1], LocationType(row[2]), bool(row[3]), bool(row[4]))
-                 for row in rows if row[0] == "L"}
+    locations = {
+        row[1]: _LocationInfo(row[1], LocationType(row[2]), bool(row[3]), bool(row[4])) for row in rows if row[0] == "L"
+    }
     skus = {row[1]: (bool(row[3]), bool(row[4])) for row in rows if row[0] == "S"}
     lots = {row[1]: row[5] for row in rows if row[0] == "T"}
 
@@ -231,42 +244,66 @@ async def _load_and_check_references(
         for name, location_id in (("from_location_id", r.from_location_id), ("to_location_id", r.to_location_id)):
             location = locations.get(location_id)
             if location is None:
-                raise InvalidMove(f"location {location_id} does not exist", message_zh="库位不存在",
-                                  field=_f(where, name))
+                raise InvalidMove(
+                    f"location {location_id} does not exist", message_zh="库位不存在", field=_f(where, name)
+                )
             if not location.active:
-                raise InvalidMove(f"location {location_id} is inactive", message_zh="库位已停用",
-                                  field=_f(where, name))
+                raise InvalidMove(f"location {location_id} is inactive", message_zh="库位已停用", field=_f(where, name))
             if location.frozen and not allow_frozen:
-                raise LocationFrozen(f"location {location_id} is frozen", message_zh="库位已冻结",
-                                     field=_f(where, name))
+                raise LocationFrozen(
+                    f"location {location_id} is frozen", message_zh="库位已冻结", field=_f(where, name)
+                )
         sku = skus.get(r.sku_id)
         if sku is None:
             raise InvalidMove(f"SKU {r.sku_id} does not exist", message_zh="SKU 不存在", field=_f(where, "sku_id"))
         lot_controlled, is_kit = sku
         if is_kit:
-            raise InvalidMove("a kit has no stock of its own; move its components",
-                              message_zh="组合装无独立库存，请移动其子件", field=_f(where, "sku_id"))
+            raise InvalidMove(
+                "a kit has no stock of its own; move its components",
+                message_zh="组合装无独立库存，请移动其子件",
+                field=_f(where, "sku_id"),
+            )
         if r.lot_id is None and lot_controlled:
-            raise InvalidMove(f"SKU {r.sku_id} is lot-controlled: give lot_id",
-                              message_zh="该 SKU 需批次管理，请指定批次", field=_f(where, "lot_id"))
+            raise InvalidMove(
+                f"SKU {r.sku_id} is lot-controlled: give lot_id",
+                message_zh="该 SKU 需批次管理，请指定批次",
+                field=_f(where, "lot_id"),
+            )
         if r.lot_id is not None and lots.get(r.lot_id) != r.sku_id:
-            raise InvalidMove(f"lot {r.lot_id} is not a lot of SKU {r.sku_id}", message_zh="批次与 SKU 不匹配",
-                              field=_f(where, "lot_id"))
+            raise InvalidMove(
+                f"lot {r.lot_id} is not a lot of SKU {r.sku_id}",
+                message_zh="批次与 SKU 不匹配",
+                field=_f(where, "lot_id"),
+            )
     return locations
 
 
 async def _insert_new_moves(session: AsyncSession, requests: Sequence[MoveRequest]) -> dict[str, _Posted]:
     now = utcnow()
-    rows = [
-        {"sku_id": r.sku_id, "lot_id": r.lot_id, "from_location_id": r.from_location_id,
-         "to_location_id": r.to_location_id, "qty": r.qty, "reason": r.reason, "reference": r.reference,
-         "actor_user_id": r.actor_user_id, "device_id": r.device_id, "occurred_at": r.occurred_at or now,
-         "recorded_at": now, "idempotency_key": r.idempotency_key}
+    moves = [
+        _Posted(
+            id=0,
+            sku_id=r.sku_id,
+            lot_id=r.lot_id,
+            from_location_id=r.from_location_id,
+            to_location_id=r.to_location_id,
+            qty=r.qty,
+            reason=r.reason,
+            reference=r.reference,
+            actor_user_id=r.actor_user_id,
+            device_id=r.device_id,
+            occurred_at=r.occurred_at or now,
+            recorded_at=now,
+            idempotency_key=r.idempotency_key,
+        )
         for r in requests
     ]
-    ids = await insert_new_moves(session, rows)
-    return {row["idempotency_key"]: _Posted(id=ids[row["idempotency_key"]], **row)
-            for row in rows if row["idempotency_key"] in ids}
+    ids = await insert_new_moves(session, [move.as_row() for move in moves])
+    return {
+        move.idempotency_key: dataclasses.replace(move, id=ids[move.idempotency_key])
+        for move in moves
+        if move.idempotency_key in ids
+    }
 
 
 async def _existing_moves(session: AsyncSession, keys: set[str]) -> dict[str, StockMove]:
@@ -297,8 +334,13 @@ async def _apply_to_levels(
     if negative is NegativePolicy.allow:
         return
     shortfalls = [
-        {"sku_id": sku, "lot_id": None if lot == NO_LOT else lot, "location_id": loc,
-         "on_hand": after[(loc, sku, lot)] - deltas[(loc, sku, lot)], "requested": -deltas[(loc, sku, lot)]}
+        {
+            "sku_id": sku,
+            "lot_id": None if lot == NO_LOT else lot,
+            "location_id": loc,
+            "on_hand": after[(loc, sku, lot)] - deltas[(loc, sku, lot)],
+            "requested": -deltas[(loc, sku, lot)],
+        }
         for loc, sku, lot in changed
         if deltas[(loc, sku, lot)] < 0 and after[(loc, sku, lot)] < 0
     ]

@@ -30,7 +30,7 @@ class StockState(msgspec.Struct, frozen=True, kw_only=True):
     frozen: int
 
 
-def stock_state_query() -> Select[tuple[int, int, int, int, int, int, int]]:
+def stock_state_query() -> Select[int, int, int, int, int, int, int]:
     """One grouped query; callers add filters (warehouse, SKU) and paging."""
     physical = Location.type.in_(list(PHYSICAL_TYPES))
     quarantine = Location.type == LocationType.quarantine
@@ -73,4 +73,4 @@ async def stock_states(
         query = query.where(StockLevel.sku_id == sku_id)
     if warehouse_id is not None:
         query = query.where(Location.warehouse_id == warehouse_id)
-    return [to_stock_state(tuple(row)) for row in await session.execute(query)]  # type: ignore[arg-type]
+    return [to_stock_state(row._tuple()) for row in await session.execute(query)]

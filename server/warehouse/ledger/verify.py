@@ -61,8 +61,13 @@ async def verify_ledger(session: AsyncSession) -> VerifyReport:
         )
     }
     differences = [
-        LevelDifference(location_id=k[0], sku_id=k[1], lot_key=k[2],
-                        recorded_on_hand=recorded.get(k, 0), expected_on_hand=expected.get(k, 0))
+        LevelDifference(
+            location_id=k[0],
+            sku_id=k[1],
+            lot_key=k[2],
+            recorded_on_hand=recorded.get(k, 0),
+            expected_on_hand=expected.get(k, 0),
+        )
         for k in sorted(expected.keys() | recorded.keys())
         if recorded.get(k, 0) != expected.get(k, 0)
     ]

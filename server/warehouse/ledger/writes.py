@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -26,16 +26,39 @@ from server.warehouse.ledger.models import NO_LOT, StockLevel, StockMove
 
 LevelKey = tuple[int, int, int]
 MOVE_COLUMNS = (
-    "sku_id", "lot_id", "from_location_id", "to_location_id", "qty", "reason", "reference",
-    "actor_user_id", "device_id", "occurred_at", "recorded_at", "idempotency_key",
+    "sku_id",
+    "lot_id",
+    "from_location_id",
+    "to_location_id",
+    "qty",
+    "reason",
+    "reference",
+    "actor_user_id",
+    "device_id",
+    "occurred_at",
+    "recorded_at",
+    "idempotency_key",
 )
-_PG_MOVE_TYPES = ("bigint", "bigint", "bigint", "bigint", "integer", "text", "text",
-                  "bigint", "text", "timestamptz", "timestamptz", "text")
+_PG_MOVE_TYPES = (
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+    "integer",
+    "text",
+    "text",
+    "bigint",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "text",
+)
 
 _PG_INSERT_MOVES = text(
     "INSERT INTO stock_moves (" + ", ".join(MOVE_COLUMNS) + ") "  # noqa: S608 - constants only
-    "SELECT * FROM unnest(" + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(MOVE_COLUMNS, _PG_MOVE_TYPES,
-                                                                               strict=True)) + ") "
+    "SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(MOVE_COLUMNS, _PG_MOVE_TYPES, strict=True))
+    + ") "
     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key"
 )
 _PG_ADD_TO_LEVELS = text(
@@ -51,7 +74,7 @@ _PG_ADD_TO_LEVELS = text(
 
 @cache
 def _sqlite_insert_moves() -> Insert:
-    table = StockMove.__table__
+    table = cast(Table, StockMove.__table__)
     return (
         sqlite_insert(table)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
@@ -61,7 +84,7 @@ def _sqlite_insert_moves() -> Insert:
 
 @cache
 def _sqlite_add_to_levels() -> Insert:
-    table = StockLevel.__table__
+    table = cast(Table, StockLevel.__table__)
     statement = sqlite_insert(table)
     return statement.on_conflict_do_update(
         index_elements=["location_id", "sku_id", "lot_key"],
@@ -90,9 +113,9 @@ async def insert_new_moves(session: AsyncSession, rows: Sequence[dict[str, Any]]
     return {key: move_id for move_id, key in result.all()}
 
 
-async def add_to_levels(session: AsyncSession, deltas: Sequence[tuple[LevelKey, int]], now: datetime) -> dict[
-    LevelKey, int
-]:
+async def add_to_levels(
+    session: AsyncSession, deltas: Sequence[tuple[LevelKey, int]], now: datetime
+) -> dict[LevelKey, int]:
     """Add each delta to its level (creating missing rows); ``deltas`` must be sorted by key.
 
     Answers the new on-hand of every level touched.
@@ -101,14 +124,30 @@ async def add_to_levels(session: AsyncSession, deltas: Sequence[tuple[LevelKey, 
         return {}
     if _is_postgres(session):
         statement: TextClause | Insert = _PG_ADD_TO_LEVELS
-        result = await session.execute(statement, {
-            "locations": [k[0] for k, _ in deltas], "skus": [k[1] for k, _ in deltas],
-            "lot_keys": [k[2] for k, _ in deltas], "deltas": [d for _, d in deltas], "now": now,
-        })
+        result = await session.execute(
+            statement,
+            {
+                "locations": [k[0] for k, _ in deltas],
+                "skus": [k[1] for k, _ in deltas],
+                "lot_keys": [k[2] for k, _ in deltas],
+                "deltas": [d for _, d in deltas],
+                "now": now,
+            },
+        )
     else:
-        result = await session.execute(_sqlite_add_to_levels(), [
-            {"location_id": loc, "sku_id": sku, "lot_id": None if lot == NO_LOT else lot, "lot_key": lot,
-             "on_hand": delta, "reserved": 0, "updated_at": now}
-            for (loc, sku, lot), delta in deltas
-        ])
+        result = await session.execute(
+            _sqlite_add_to_levels(),
+            [
+                {
+                    "location_id": loc,
+                    "sku_id": sku,
+                    "lot_id": None if lot == NO_LOT else lot,
+                    "lot_key": lot,
+                    "on_hand": delta,
+                    "reserved": 0,
+                    "updated_at": now,
+                }
+                for (loc, sku, lot), delta in deltas
+            ],
+        )
     return {(row[0], row[1], row[2]): row[3] for row in result.all()}

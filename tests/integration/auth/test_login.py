@@ -37,7 +37,9 @@ async def test_login_with_wrong_password_is_refused_and_recorded(
     assert response.status_code == 401
     assert response.json()["code"] == "bad_credentials"
     async with session_factory() as s:
-        failures = await s.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded.is_(False)))
+        failures = await s.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded.is_(False))
+        )
     assert failures == 1
 
 

@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import select
 
 from server.db.engine import create_engine, create_session_factory
@@ -72,13 +79,22 @@ class LedgerMachine(RuleBasedStateMachine):
         return "ok"
 
     def _request(self, sku: int, src: int, dst: int, qty: int, key: str) -> MoveRequest:
-        return MoveRequest(sku_id=sku, from_location_id=src, to_location_id=dst, qty=qty,
-                           reason=MoveReason.transfer, idempotency_key=key)
+        return MoveRequest(
+            sku_id=sku,
+            from_location_id=src,
+            to_location_id=dst,
+            qty=qty,
+            reason=MoveReason.transfer,
+            idempotency_key=key,
+        )
 
     async def _levels(self) -> dict[tuple[int, int], int]:
         async with self.factory() as s:
-            rows = await s.execute(select(StockLevel.location_id, StockLevel.sku_id, StockLevel.on_hand)
-                                   .where(StockLevel.sku_id.in_(self.skus)))
+            rows = await s.execute(
+                select(StockLevel.location_id, StockLevel.sku_id, StockLevel.on_hand).where(
+                    StockLevel.sku_id.in_(self.skus)
+                )
+            )
             return {(r.location_id, r.sku_id): r.on_hand for r in rows}
 
     @rule(sku=st.integers(0, 1), src=st.integers(0, 4), dst=st.integers(0, 4), qty=st.integers(1, 30))
@@ -109,13 +125,21 @@ class LedgerMachine(RuleBasedStateMachine):
         sku, src, dst, qty = self.accepted[key]
         assert self._do(self._post(self._request(sku, src, dst, qty + bump, key))) == "reused"
 
-    @rule(moves=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 4), st.integers(0, 4), st.integers(1, 20)),
-                         min_size=2, max_size=8),
-          duplicate=st.booleans())
+    @rule(
+        moves=st.lists(
+            st.tuples(st.integers(0, 1), st.integers(0, 4), st.integers(0, 4), st.integers(1, 20)),
+            min_size=2,
+            max_size=8,
+        ),
+        duplicate=st.booleans(),
+    )
     def post_concurrently(self, moves: list[tuple[int, int, int, int]], duplicate: bool) -> None:
         """Several requests at once (some of them the same retry sent twice): the ledger decides."""
-        requests = [self._request(self.skus[k], self.locations[a], self.locations[b], q, f"{self.prefix}{next(self.keys)}")
-                    for k, a, b, q in moves if a != b]
+        requests = [
+            self._request(self.skus[k], self.locations[a], self.locations[b], q, f"{self.prefix}{next(self.keys)}")
+            for k, a, b, q in moves
+            if a != b
+        ]
         sent = requests + (requests[:1] if duplicate and requests else [])
 
         async def all_at_once() -> list[str]:
@@ -125,8 +149,12 @@ class LedgerMachine(RuleBasedStateMachine):
         assert "reused" not in outcomes
         for request, outcome in zip(sent, outcomes, strict=True):
             if outcome == "ok":
-                self.accepted[request.idempotency_key] = (request.sku_id, request.from_location_id,
-                                                          request.to_location_id, request.qty)
+                self.accepted[request.idempotency_key] = (
+                    request.sku_id,
+                    request.from_location_id,
+                    request.to_location_id,
+                    request.qty,
+                )
 
     @invariant()
     def levels_equal_the_sum_of_moves(self) -> None:
@@ -134,9 +162,17 @@ class LedgerMachine(RuleBasedStateMachine):
             async with self.factory() as s:
                 report = await verify_ledger(s)
                 assert report.ok, report.differences
-                moves = (await s.execute(select(StockMove.idempotency_key, StockMove.sku_id,
-                                                StockMove.from_location_id, StockMove.to_location_id, StockMove.qty)
-                                         .where(StockMove.idempotency_key.like(f"{self.prefix}%")))).all()
+                moves = (
+                    await s.execute(
+                        select(
+                            StockMove.idempotency_key,
+                            StockMove.sku_id,
+                            StockMove.from_location_id,
+                            StockMove.to_location_id,
+                            StockMove.qty,
+                        ).where(StockMove.idempotency_key.like(f"{self.prefix}%"))
+                    )
+                ).all()
             # never lost, never doubled: exactly one row per accepted key, with its content
             assert {m[0]: (m[1], m[2], m[3], m[4]) for m in moves} == self.accepted
             assert len(moves) == len(self.accepted)
@@ -159,8 +195,9 @@ def test_ledger_state_machine(backend: Backend) -> None:
         machine = type("Machine", (LedgerMachine,), {"backend": backend, "runner": runner})
         run_state_machine_as_test(
             machine,
-            settings=settings(max_examples=25, stateful_step_count=20, deadline=None,
-                              suppress_health_check=[HealthCheck.too_slow]),
+            settings=settings(
+                max_examples=25, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+            ),
         )
 
 

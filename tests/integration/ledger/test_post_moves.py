@@ -22,8 +22,15 @@ Factory = async_sessionmaker[AsyncSession]
 
 
 def move(sku: int, src: int, dst: int, qty: int, key: str, **extra: object) -> MoveRequest:
-    return MoveRequest(sku_id=sku, from_location_id=src, to_location_id=dst, qty=qty,
-                       reason=extra.pop("reason", MoveReason.receipt), idempotency_key=key, **extra)  # type: ignore[arg-type]
+    return MoveRequest(
+        sku_id=sku,
+        from_location_id=src,
+        to_location_id=dst,
+        qty=qty,
+        reason=extra.pop("reason", MoveReason.receipt),
+        idempotency_key=key,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 async def post(factory: Factory, *requests: MoveRequest, negative: NegativePolicy = NegativePolicy.refuse) -> list:
@@ -32,8 +39,11 @@ async def post(factory: Factory, *requests: MoveRequest, negative: NegativePolic
 
 async def on_hand(factory: Factory, location_id: int, sku_id: int) -> int:
     async with factory() as s:
-        value = await s.scalar(select(func.sum(StockLevel.on_hand)).where(
-            StockLevel.location_id == location_id, StockLevel.sku_id == sku_id))
+        value = await s.scalar(
+            select(func.sum(StockLevel.on_hand)).where(
+                StockLevel.location_id == location_id, StockLevel.sku_id == sku_id
+            )
+        )
     return int(value or 0)
 
 
@@ -52,11 +62,23 @@ async def world(session_factory: Factory) -> dict[str, int]:
         sku = await make_sku(s)
         lot_sku = await make_sku(s, lot_controlled=True)
         lot = await make_lot(s, lot_sku, "20260301A")
-        return {"wh": wh.warehouse.id, "sup": wh.supplier.id, "cust": wh.customer.id, "transit": wh.transit.id,
-                "a": a.id, "b": b.id, "q": q.id, "sku": sku.id, "lot_sku": lot_sku.id, "lot": lot.id}
+        return {
+            "wh": wh.warehouse.id,
+            "sup": wh.supplier.id,
+            "cust": wh.customer.id,
+            "transit": wh.transit.id,
+            "a": a.id,
+            "b": b.id,
+            "q": q.id,
+            "sku": sku.id,
+            "lot_sku": lot_sku.id,
+            "lot": lot.id,
+        }
 
 
-async def test_receipt_then_transfer_keeps_levels_equal_to_moves(session_factory: Factory, world: dict[str, int]) -> None:
+async def test_receipt_then_transfer_keeps_levels_equal_to_moves(
+    session_factory: Factory, world: dict[str, int]
+) -> None:
     await post(session_factory, move(world["sku"], world["sup"], world["a"], 10, "r1"))
     await post(session_factory, move(world["sku"], world["a"], world["b"], 4, "t1", reason=MoveReason.transfer))
     assert await on_hand(session_factory, world["a"], world["sku"]) == 6
@@ -66,7 +88,9 @@ async def test_receipt_then_transfer_keeps_levels_equal_to_moves(session_factory
     assert report.ok and report.moves_counted == 2
 
 
-async def test_move_replayed_with_same_key_is_answered_with_original(session_factory: Factory, world: dict[str, int]) -> None:
+async def test_move_replayed_with_same_key_is_answered_with_original(
+    session_factory: Factory, world: dict[str, int]
+) -> None:
     first = await post(session_factory, move(world["sku"], world["sup"], world["a"], 5, "same-key"))
     again = await post(session_factory, move(world["sku"], world["sup"], world["a"], 5, "same-key"))
     assert again[0].replayed and not first[0].replayed
@@ -108,8 +132,11 @@ async def test_overdraw_is_refused_listing_every_shortfall_and_writes_nothing(
 
 
 async def test_negative_allowed_for_replayed_facts(session_factory: Factory, world: dict[str, int]) -> None:
-    await post(session_factory, move(world["sku"], world["a"], world["cust"], 2, "pick-offline",
-                                     reason=MoveReason.pick), negative=NegativePolicy.allow)
+    await post(
+        session_factory,
+        move(world["sku"], world["a"], world["cust"], 2, "pick-offline", reason=MoveReason.pick),
+        negative=NegativePolicy.allow,
+    )
     assert await on_hand(session_factory, world["a"], world["sku"]) == -2
     async with session_factory() as s:
         assert (await verify_ledger(s)).ok
@@ -136,7 +163,9 @@ async def test_frozen_bin_refuses_moves(session_factory: Factory, world: dict[st
 
 
 @pytest.mark.parametrize(("qty", "same"), [(0, False), (-3, False), (1, True)])
-async def test_malformed_moves_are_refused(session_factory: Factory, world: dict[str, int], qty: int, same: bool) -> None:
+async def test_malformed_moves_are_refused(
+    session_factory: Factory, world: dict[str, int], qty: int, same: bool
+) -> None:
     with pytest.raises(InvalidMove):
         await post(session_factory, move(world["sku"], world["a"] if same else world["sup"], world["a"], qty, "bad"))
     assert await move_count(session_factory) == 0
@@ -151,24 +180,36 @@ async def test_unknown_references_are_refused(session_factory: Factory, world: d
     assert unknown_location.value.field == "to_location_id"
 
 
-async def test_occurred_at_is_kept_and_recorded_at_is_server_time(session_factory: Factory, world: dict[str, int]) -> None:
+async def test_occurred_at_is_kept_and_recorded_at_is_server_time(
+    session_factory: Factory, world: dict[str, int]
+) -> None:
     when = datetime(2026, 11, 11, 0, 5, tzinfo=UTC)
     (answer,) = await post(session_factory, move(world["sku"], world["sup"], world["a"], 1, "t", occurred_at=when))
     assert answer.occurred_at == when
     assert answer.recorded_at > when
 
 
-async def test_stock_states_split_quarantine_transit_and_reserved(session_factory: Factory, world: dict[str, int]) -> None:
+async def test_stock_states_split_quarantine_transit_and_reserved(
+    session_factory: Factory, world: dict[str, int]
+) -> None:
     sku = world["sku"]
-    await post(session_factory,
-               move(sku, world["sup"], world["a"], 10, "s1"),
-               move(sku, world["sup"], world["q"], 3, "s2"),
-               move(sku, world["sup"], world["transit"], 7, "s3"))
+    await post(
+        session_factory,
+        move(sku, world["sup"], world["a"], 10, "s1"),
+        move(sku, world["sup"], world["q"], 3, "s2"),
+        move(sku, world["sup"], world["transit"], 7, "s3"),
+    )
     async with session_factory() as s, s.begin():
         await reserve(s, location_id=world["a"], sku_id=sku, lot_id=None, qty=4)
     async with session_factory() as s:
         (state,) = await stock_states(s, sku_id=sku)
-    assert (state.on_hand, state.pending_inspection, state.reserved, state.in_transit, state.available) == (13, 3, 4, 7, 6)
+    assert (state.on_hand, state.pending_inspection, state.reserved, state.in_transit, state.available) == (
+        13,
+        3,
+        4,
+        7,
+        6,
+    )
 
 
 async def test_reserve_beyond_unreserved_is_refused_and_release_restores(
