@@ -67,7 +67,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *_route_handlers(),
             create_static_files_router(
-                path="/", directories=[static_dir], html_mode=True, name="pwa", include_in_schema=False
+                path="/",
+                directories=[static_dir],
+                html_mode=True,
+                name="pwa",
+                include_in_schema=False,
+                opt={"exclude_from_auth": True},
             ),
         ],
         lifespan=[lifespan],
