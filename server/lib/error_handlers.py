@@ -54,7 +54,7 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
         field = named.group(1)
     elif named and field:
         field = f"{field}.{named.group(1)}"
-    malformed = "malformed" in message.lower() or "JSON" in message
+    malformed = any(w in message.lower() for w in ("malformed", "truncated", "json"))
     return _respond(
         ErrorBody(
             status=400,
@@ -73,7 +73,7 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
         NotFoundException: ("not_found", "未找到"),
     }
     code, zh = next(((c, z) for cls, (c, z) in codes.items() if isinstance(exc, cls)), ("http_error", "请求失败"))
-    if exc.status_code == 400 and "malformed" in str(exc.detail).lower():
+    if exc.status_code == 400 and any(w in str(exc.detail).lower() for w in ("malformed", "truncated")):
         code, zh = "malformed_json", "请求体不是有效的 JSON"
     if exc.status_code == 405:
         code, zh = "method_not_allowed", "不支持的请求方法"

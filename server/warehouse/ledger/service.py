@@ -183,7 +183,7 @@ def _dedupe_batch(requests: Sequence[MoveRequest]) -> list[MoveRequest]:
 
 def _check_shapes(requests: Sequence[MoveRequest]) -> None:
     for index, r in enumerate(requests):
-        where = f"moves[{index}]" if len(requests) > 1 else ""
+        where = f"moves.{index}" if len(requests) > 1 else ""
         if r.qty <= 0:
             raise InvalidMove("qty must be a positive integer", message_zh="数量必须为正整数", field=_f(where, "qty"))
         if r.from_location_id == r.to_location_id:
@@ -213,6 +213,12 @@ async def _load_and_check_references(
 ) -> dict[int, _LocationInfo]:
     """Load every location, SKU and lot the batch names in one round trip, and check them."""
     location_ids = {r.from_location_id for r in requests} | {r.to_location_id for r in requests}
+    if session.get_bind().dialect.name == "postgresql":
+        # Share-lock the locations (id order) so that a bin cannot be deactivated or frozen between
+        # this check and our commit (write skew). PostgreSQL refuses FOR SHARE on the UNION below.
+        await session.execute(
+            select(Location.id).where(Location.id.in_(location_ids)).order_by(Location.id).with_for_update(read=True)
+        )
     sku_ids = {r.sku_id for r in requests}
     lot_ids = {r.lot_id for r in requests if r.lot_id is not None}
     parts = [
@@ -240,7 +246,7 @@ async def _load_and_check_references(
     lots = {row[1]: row[5] for row in rows if row[0] == "T"}
 
     for index, r in enumerate(requests):
-        where = f"moves[{index}]" if len(requests) > 1 else ""
+        where = f"moves.{index}" if len(requests) > 1 else ""
         for name, location_id in (("from_location_id", r.from_location_id), ("to_location_id", r.to_location_id)):
             location = locations.get(location_id)
             if location is None:

@@ -111,17 +111,23 @@ class LedgerMachine(RuleBasedStateMachine):
         if outcome == "ok":
             self.accepted[key] = (request.sku_id, request.from_location_id, request.to_location_id, qty)
 
+    def _pick_key(self, pick: int) -> str:
+        """Choose by index, not by sampling the keys: which racing moves won differs between runs
+        on PostgreSQL, and Hypothesis needs the same draws to replay a case."""
+        keys = sorted(self.accepted)
+        return keys[pick % len(keys)]
+
     @precondition(lambda self: bool(self.accepted))
-    @rule(data=st.data())
-    def retry_an_accepted_move(self, data: st.DataObject) -> None:
-        key = data.draw(st.sampled_from(sorted(self.accepted)))
+    @rule(pick=st.integers(0, 10_000))
+    def retry_an_accepted_move(self, pick: int) -> None:
+        key = self._pick_key(pick)
         sku, src, dst, qty = self.accepted[key]
         assert self._do(self._post(self._request(sku, src, dst, qty, key))) == "ok"
 
     @precondition(lambda self: bool(self.accepted))
-    @rule(data=st.data(), bump=st.integers(1, 5))
-    def reuse_a_key_for_other_content(self, data: st.DataObject, bump: int) -> None:
-        key = data.draw(st.sampled_from(sorted(self.accepted)))
+    @rule(pick=st.integers(0, 10_000), bump=st.integers(1, 5))
+    def reuse_a_key_for_other_content(self, pick: int, bump: int) -> None:
+        key = self._pick_key(pick)
         sku, src, dst, qty = self.accepted[key]
         assert self._do(self._post(self._request(sku, src, dst, qty + bump, key))) == "reused"
 
