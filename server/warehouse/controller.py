@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.guards import requires
@@ -171,7 +171,7 @@ class LocationController(Controller):
         page: PageParams,
         warehouse_id: int | None = None,
         zone_id: int | None = None,
-        location_type: Annotated[LocationType | None, Parameter(query="type")] = None,
+        location_type: Annotated[LocationType | None, QueryParameter(name="type")] = None,
         frozen: bool | None = None,
         active: bool | None = None,
         q: Annotated[str | None, Parameter(description="code or barcode contains")] = None,

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import Body, Dependency, Parameter
+from litestar.params import Body, Dependency, HeaderParameter, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -80,7 +80,7 @@ class StockController(Controller):
         current_user: AuthUser,
         session_factory: Annotated[async_sessionmaker[AsyncSession], Dependency(skip_validation=True)],
         idempotency_key: Annotated[
-            str | None, Parameter(header="Idempotency-Key", description="retry key for moves that carry none")
+            str | None, HeaderParameter(name="Idempotency-Key", description="retry key for moves that carry none")
         ] = None,
     ) -> Response[list[PostedMoveOut]]:
         """Post moves through the ledger (negative stock refused). 201 if anything new was posted, 200 if

@@ -11,6 +11,8 @@ Definitions (one place, so reports and the API agree):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import msgspec
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +53,7 @@ def stock_state_query() -> Select[int, int, int, int, int, int, int]:
     )
 
 
-def to_stock_state(row: tuple[int, int, int, int, int, int, int]) -> StockState:
+def to_stock_state(row: Sequence[int | None]) -> StockState:
     sku_id, warehouse_id, on_hand, reserved, in_transit, quarantine, frozen = (int(v or 0) for v in row)
     return StockState(
         sku_id=sku_id,
@@ -73,4 +75,4 @@ async def stock_states(
         query = query.where(StockLevel.sku_id == sku_id)
     if warehouse_id is not None:
         query = query.where(Location.warehouse_id == warehouse_id)
-    return [to_stock_state(row._tuple()) for row in await session.execute(query)]
+    return [to_stock_state(row) for row in await session.execute(query)]
