@@ -19,16 +19,16 @@ which serialises writers and gives the same guarantee.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 import msgspec
-from sqlalchemy import Integer, String, cast, literal, select, union_all
+from sqlalchemy import CompoundSelect, Integer, String, bindparam, cast, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Lot, Sku
@@ -103,9 +103,6 @@ class _Posted:
     occurred_at: datetime
     recorded_at: datetime
     idempotency_key: str
-
-    def as_row(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "id"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,37 +205,53 @@ def _f(where: str, name: str) -> str:
     return f"{where}.{name}" if where else name
 
 
+# PostgreSQL: one constant statement that share-locks the locations in id order (so a bin cannot
+# be deactivated or frozen between this check and our commit: write skew) and reads SKUs and lots
+# beside them. Arrays instead of IN lists keep the text constant, so SQLAlchemy and psycopg parse it
+# once; building the query per call cost more CPU than the database spent answering it.
+_PG_REFERENCES = text(
+    "WITH l AS (SELECT id, CAST(type AS text) AS type, frozen, active FROM locations "
+    "WHERE id = ANY(CAST(:locations AS bigint[])) ORDER BY id FOR SHARE) "
+    "SELECT 'L', id, type, CAST(frozen AS integer), CAST(active AS integer), 0 FROM l "
+    "UNION ALL SELECT 'S', id, '', CAST(lot_controlled AS integer), CAST(is_kit AS integer), 0 FROM skus "
+    "WHERE id = ANY(CAST(:skus AS bigint[])) "
+    "UNION ALL SELECT 'T', id, '', 0, 0, sku_id FROM lots WHERE id = ANY(CAST(:lots AS bigint[]))"
+)
+
+
+@cache
+def _sqlite_references() -> CompoundSelect[Any]:
+    """SQLite takes no locks per row (the writer holds the database); expanding IN lists render
+    from one cached statement."""
+    return union_all(
+        select(
+            literal("L"),
+            Location.id,
+            cast(Location.type, String),
+            cast(Location.frozen, Integer),
+            cast(Location.active, Integer),
+            literal(0),
+        ).where(Location.id.in_(bindparam("locations", expanding=True))),
+        select(
+            literal("S"), Sku.id, literal(""), cast(Sku.lot_controlled, Integer), cast(Sku.is_kit, Integer), literal(0)
+        ).where(Sku.id.in_(bindparam("skus", expanding=True))),
+        select(literal("T"), Lot.id, literal(""), literal(0), literal(0), Lot.sku_id).where(
+            Lot.id.in_(bindparam("lots", expanding=True))
+        ),
+    )
+
+
 async def _load_and_check_references(
     session: AsyncSession, requests: Sequence[MoveRequest], *, allow_frozen: bool
 ) -> dict[int, _LocationInfo]:
     """Load every location, SKU and lot the batch names in one round trip, and check them."""
-    location_ids = {r.from_location_id for r in requests} | {r.to_location_id for r in requests}
-    if session.get_bind().dialect.name == "postgresql":
-        # Share-lock the locations (id order) so that a bin cannot be deactivated or frozen between
-        # this check and our commit (write skew). PostgreSQL refuses FOR SHARE on the UNION below.
-        await session.execute(
-            select(Location.id).where(Location.id.in_(location_ids)).order_by(Location.id).with_for_update(read=True)
-        )
-    sku_ids = {r.sku_id for r in requests}
-    lot_ids = {r.lot_id for r in requests if r.lot_id is not None}
-    parts = [
-        select(
-            literal("L").label("kind"),
-            Location.id,
-            cast(Location.type, String).label("text"),
-            cast(Location.frozen, Integer).label("f1"),
-            cast(Location.active, Integer).label("f2"),
-            literal(0).label("ref"),
-        ).where(Location.id.in_(location_ids)),
-        select(
-            literal("S"), Sku.id, literal(""), cast(Sku.lot_controlled, Integer), cast(Sku.is_kit, Integer), literal(0)
-        ).where(Sku.id.in_(sku_ids)),
-    ]
-    if lot_ids:
-        parts.append(
-            select(literal("T"), Lot.id, literal(""), literal(0), literal(0), Lot.sku_id).where(Lot.id.in_(lot_ids))
-        )
-    rows = (await session.execute(union_all(*parts))).all()
+    params = {
+        "locations": sorted({r.from_location_id for r in requests} | {r.to_location_id for r in requests}),
+        "skus": sorted({r.sku_id for r in requests}),
+        "lots": sorted({r.lot_id for r in requests if r.lot_id is not None}),
+    }
+    statement = _PG_REFERENCES if session.get_bind().dialect.name == "postgresql" else _sqlite_references()
+    rows = (await session.execute(statement, params)).all()
     locations = {
         row[1]: _LocationInfo(row[1], LocationType(row[2]), bool(row[3]), bool(row[4])) for row in rows if row[0] == "L"
     }
@@ -286,29 +299,28 @@ async def _load_and_check_references(
 
 async def _insert_new_moves(session: AsyncSession, requests: Sequence[MoveRequest]) -> dict[str, _Posted]:
     now = utcnow()
-    moves = [
-        _Posted(
-            id=0,
-            sku_id=r.sku_id,
-            lot_id=r.lot_id,
-            from_location_id=r.from_location_id,
-            to_location_id=r.to_location_id,
-            qty=r.qty,
-            reason=r.reason,
-            reference=r.reference,
-            actor_user_id=r.actor_user_id,
-            device_id=r.device_id,
-            occurred_at=r.occurred_at or now,
-            recorded_at=now,
-            idempotency_key=r.idempotency_key,
-        )
+    rows: list[dict[str, Any]] = [
+        {
+            "sku_id": r.sku_id,
+            "lot_id": r.lot_id,
+            "from_location_id": r.from_location_id,
+            "to_location_id": r.to_location_id,
+            "qty": r.qty,
+            "reason": r.reason,
+            "reference": r.reference,
+            "actor_user_id": r.actor_user_id,
+            "device_id": r.device_id,
+            "occurred_at": r.occurred_at or now,
+            "recorded_at": now,
+            "idempotency_key": r.idempotency_key,
+        }
         for r in requests
     ]
-    ids = await insert_new_moves(session, [move.as_row() for move in moves])
+    ids = await insert_new_moves(session, rows)
     return {
-        move.idempotency_key: dataclasses.replace(move, id=ids[move.idempotency_key])
-        for move in moves
-        if move.idempotency_key in ids
+        row["idempotency_key"]: _Posted(id=ids[row["idempotency_key"]], **row)
+        for row in rows
+        if row["idempotency_key"] in ids
     }
 
 

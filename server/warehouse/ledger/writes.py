@@ -3,8 +3,10 @@
 Profiling a 100-move batch on PostgreSQL showed most time spent *building SQL*: SQLAlchemy
 rendering a 1,200-parameter multi-row VALUES, psycopg re-parsing it with a regex on every call,
 and ``insert().excluded`` copying the table. On PostgreSQL we therefore send one constant
-statement with one array parameter per column (``unnest``), which psycopg parses once and
-caches. SQLite's driver parses in C, so there the cached SQLAlchemy statements are fine.
+statement with the rows as one JSON document (``jsonb_to_recordset``), which psycopg parses once
+and caches; msgspec encodes 100 rows in microseconds, where psycopg's per-column array dumpers
+took a quarter of the batch's CPU. SQLite's driver parses in C, so there the cached SQLAlchemy
+statements are fine.
 
 Both keep the house rule: rows reach the database sorted by the level key, which is the order
 in which ``ON CONFLICT DO UPDATE`` row-locks existing levels.
@@ -17,6 +19,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
+import msgspec
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +28,7 @@ from sqlalchemy.sql.dml import Insert
 from server.warehouse.ledger.models import NO_LOT, StockLevel, StockMove
 
 LevelKey = tuple[int, int, int]
+_JSON = msgspec.json.Encoder()
 MOVE_COLUMNS = (
     "sku_id",
     "lot_id",
@@ -56,16 +60,18 @@ _PG_MOVE_TYPES = (
 
 _PG_INSERT_MOVES = text(
     "INSERT INTO stock_moves (" + ", ".join(MOVE_COLUMNS) + ") "  # noqa: S608 - constants only
-    "SELECT * FROM unnest("
-    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(MOVE_COLUMNS, _PG_MOVE_TYPES, strict=True))
-    + ") "
-    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key"
+    "SELECT "
+    + ", ".join(MOVE_COLUMNS)
+    + " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS m("
+    + ", ".join(f"{c} {t}" for c, t in zip(MOVE_COLUMNS, _PG_MOVE_TYPES, strict=True))
+    + ") ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key"
 )
 _PG_ADD_TO_LEVELS = text(
     "INSERT INTO stock_levels (location_id, sku_id, lot_id, lot_key, on_hand, reserved, updated_at) "
     "SELECT u.l, u.s, NULLIF(u.k, 0), u.k, u.d, 0, :now "
-    "FROM unnest(CAST(:locations AS bigint[]), CAST(:skus AS bigint[]), CAST(:lot_keys AS bigint[]), "
-    "CAST(:deltas AS integer[])) WITH ORDINALITY AS u(l, s, k, d, n) ORDER BY u.n "
+    "FROM ROWS FROM (jsonb_to_recordset(CAST(:rows AS jsonb)) AS (l bigint, s bigint, k bigint, d integer)) "
+    "WITH ORDINALITY AS u(l, s, k, d, n) "
+    "ORDER BY u.n "
     "ON CONFLICT (location_id, sku_id, lot_key) DO UPDATE "
     "SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at "
     "RETURNING location_id, sku_id, lot_key, on_hand"
@@ -105,9 +111,7 @@ async def insert_new_moves(session: AsyncSession, rows: Sequence[dict[str, Any]]
     if not rows:
         return {}
     if _is_postgres(session):
-        params = {c: [row[c] for row in rows] for c in MOVE_COLUMNS}
-        params["reason"] = [str(v) for v in params["reason"]]
-        result = await session.execute(_PG_INSERT_MOVES, params)
+        result = await session.execute(_PG_INSERT_MOVES, {"rows": _JSON.encode(rows).decode()})
     else:
         result = await session.execute(_sqlite_insert_moves(), list(rows))
     return {key: move_id for move_id, key in result.all()}
@@ -126,13 +130,7 @@ async def add_to_levels(
         statement: TextClause | Insert = _PG_ADD_TO_LEVELS
         result = await session.execute(
             statement,
-            {
-                "locations": [k[0] for k, _ in deltas],
-                "skus": [k[1] for k, _ in deltas],
-                "lot_keys": [k[2] for k, _ in deltas],
-                "deltas": [d for _, d in deltas],
-                "now": now,
-            },
+            {"rows": _JSON.encode([{"l": k[0], "s": k[1], "k": k[2], "d": d} for k, d in deltas]).decode(), "now": now},
         )
     else:
         result = await session.execute(
