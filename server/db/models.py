@@ -2,7 +2,8 @@
 
 from server.auth import models as auth_models
 from server.catalog import models as catalog_models
+from server.syncapi import tables as sync_tables
 from server.warehouse import models as warehouse_models
 from server.warehouse.ledger import models as ledger_models
 
-__all__ = ("auth_models", "catalog_models", "ledger_models", "warehouse_models")
+__all__ = ("auth_models", "catalog_models", "ledger_models", "sync_tables", "warehouse_models")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import server.db.types
+import sync.sql_types
 from sqlalchemy import Text
 ${imports if imports else ""}
 

@@ -1,0 +1,213 @@
+"""Pulls (SPEC.md §6): pages of the change feed after a server-issued cursor, or a snapshot.
+
+A cursor names the feed epoch, the warehouse it was issued for and the last version seen in the
+global and the warehouse scope. Anything the server cannot continue from exactly — another epoch,
+another warehouse (the device was moved: I12), versions the server has not reached (restored from a
+backup) or has pruned — restarts the device with a snapshot (``reset``). A snapshot walks each
+registered source in key order; its cursor records where it stopped, so an interrupted initial sync
+resumes (F15), and it ends with a change cursor taken *before* the snapshot began, so changes made
+while it streamed are pulled again afterwards (puts and deletes are idempotent: I13).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sync.feed import GLOBAL_SCOPE
+from sync.tables import SyncTables
+from sync.wire import MAX_PULL_LIMIT, Change, PullResponse
+
+SnapshotFetch = Callable[[AsyncSession, int, int, int], Awaitable[list[tuple[int, str, dict[str, Any]]]]]
+"""(session, warehouse_id, after_position, limit) -> [(position, key, data)] in position order."""
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotSource:
+    entity: str
+    scope: Literal["global", "warehouse"]
+    fetch: SnapshotFetch
+
+
+@dataclass(frozen=True, slots=True)
+class _Cursor:
+    mode: Literal["c", "s"]
+    epoch: str
+    warehouse_id: int
+    global_version: int
+    warehouse_version: int
+    source: int = 0
+    after: int = 0
+
+    def encode(self) -> str:
+        head = f"{self.mode}1.{self.epoch}.{self.warehouse_id}.{self.global_version}.{self.warehouse_version}"
+        return f"{head}.{self.source}.{self.after}" if self.mode == "s" else head
+
+
+def _decode(text_: str | None) -> _Cursor | None:
+    if not text_:
+        return None
+    parts = text_.split(".")
+    try:
+        if parts[0] == "c1" and len(parts) == 5:
+            return _Cursor("c", parts[1], int(parts[2]), int(parts[3]), int(parts[4]))
+        if parts[0] == "s1" and len(parts) == 7:
+            return _Cursor("s", parts[1], int(parts[2]), int(parts[3]), int(parts[4]), int(parts[5]), int(parts[6]))
+    except ValueError:
+        return None
+    return None
+
+
+async def feed_epoch(session: AsyncSession, tables: SyncTables) -> str:
+    """This database's feed epoch, created on first use."""
+    value = (await session.execute(select(tables.meta.c.value).where(tables.meta.c.key == "epoch"))).scalar()
+    if value is not None:
+        return str(value)
+    await session.execute(
+        text("INSERT INTO sync_meta (key, value) VALUES ('epoch', :v) ON CONFLICT (key) DO NOTHING"),
+        {"v": secrets.token_hex(4)},
+    )
+    return str((await session.execute(select(tables.meta.c.value).where(tables.meta.c.key == "epoch"))).scalar_one())
+
+
+async def _scope_versions(
+    session: AsyncSession, tables: SyncTables, scopes: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    t = tables.scopes
+    rows = (
+        await session.execute(select(t.c.scope_id, t.c.version, t.c.min_version).where(t.c.scope_id.in_(scopes)))
+    ).all()
+    found = {row.scope_id: (int(row.version), int(row.min_version)) for row in rows}
+    return {scope: found.get(scope, (0, 0)) for scope in scopes}
+
+
+async def pull(
+    session: AsyncSession,
+    tables: SyncTables,
+    sources: Sequence[SnapshotSource],
+    *,
+    device_id: str,
+    warehouse_id: int,
+    cursor: str | None,
+    limit: int,
+    acked_seq: int,
+    now: datetime,
+) -> PullResponse:
+    """One page for the device. Call inside one read transaction with a stable snapshot (I4)."""
+    limit = max(1, min(limit, MAX_PULL_LIMIT))
+    epoch = await feed_epoch(session, tables)
+    versions = await _scope_versions(session, tables, [GLOBAL_SCOPE, warehouse_id])
+    last_applied = (
+        await session.execute(select(tables.devices.c.last_applied_seq).where(tables.devices.c.device_id == device_id))
+    ).scalar() or 0
+    resend_from = last_applied + 1 if acked_seq > last_applied else None  # the server lost acked ops (F5)
+
+    current = _decode(cursor)
+    reset = current is None or not _continuable(current, epoch, warehouse_id, versions)
+    if reset:
+        current = _Cursor("s", epoch, warehouse_id, versions[GLOBAL_SCOPE][0], versions[warehouse_id][0])
+    assert current is not None
+    if current.mode == "s":
+        changes, next_cursor, complete = await _snapshot_page(session, sources, current, limit)
+        return PullResponse(
+            cursor=next_cursor.encode(),
+            changes=changes,
+            has_more=True,
+            reset=reset,
+            snapshot=True,
+            snapshot_complete=complete,
+            last_applied_seq=last_applied,
+            resend_from=resend_from,
+            server_time=now,
+        )
+    changes, next_cursor, has_more = await _change_page(session, tables, current, limit)
+    return PullResponse(
+        cursor=next_cursor.encode(),
+        changes=changes,
+        has_more=has_more,
+        last_applied_seq=last_applied,
+        resend_from=resend_from,
+        server_time=now,
+    )
+
+
+def _continuable(cursor: _Cursor, epoch: str, warehouse_id: int, versions: dict[int, tuple[int, int]]) -> bool:
+    if cursor.epoch != epoch or cursor.warehouse_id != warehouse_id:
+        return False
+    (g_now, g_min), (w_now, w_min) = versions[GLOBAL_SCOPE], versions[warehouse_id]
+    if cursor.global_version > g_now or cursor.warehouse_version > w_now:
+        return False  # the server is behind the device: restored from an older backup
+    return cursor.global_version >= g_min and cursor.warehouse_version >= w_min
+
+
+async def _snapshot_page(
+    session: AsyncSession, sources: Sequence[SnapshotSource], cursor: _Cursor, limit: int
+) -> tuple[list[Change], _Cursor, bool]:
+    changes: list[Change] = []
+    source, after = cursor.source, cursor.after
+    while source < len(sources) and len(changes) < limit:
+        spec, wanted = sources[source], limit - len(changes)
+        rows = await spec.fetch(session, cursor.warehouse_id, after, wanted)
+        changes.extend(Change(entity=spec.entity, key=key, op="put", data=data) for _, key, data in rows)
+        if len(rows) < wanted:
+            source, after = source + 1, 0  # this source is exhausted
+        else:
+            after = rows[-1][0]
+    if source >= len(sources):
+        return (
+            changes,
+            _Cursor("c", cursor.epoch, cursor.warehouse_id, cursor.global_version, cursor.warehouse_version),
+            True,
+        )
+    return (
+        changes,
+        _Cursor("s", cursor.epoch, cursor.warehouse_id, cursor.global_version, cursor.warehouse_version, source, after),
+        False,
+    )
+
+
+async def _change_page(
+    session: AsyncSession, tables: SyncTables, cursor: _Cursor, limit: int
+) -> tuple[list[Change], _Cursor, bool]:
+    t = tables.changes
+    columns = (t.c.scope_id, t.c.version, t.c.entity, t.c.key, t.c.deleted, t.c.data)
+    rows = list(
+        (
+            await session.execute(
+                select(*columns)
+                .where(t.c.scope_id == GLOBAL_SCOPE, t.c.version > cursor.global_version)
+                .order_by(t.c.version)
+                .limit(limit + 1)
+            )
+        ).all()
+    )
+    if len(rows) <= limit and cursor.warehouse_id != GLOBAL_SCOPE:
+        rows += (
+            await session.execute(
+                select(*columns)
+                .where(t.c.scope_id == cursor.warehouse_id, t.c.version > cursor.warehouse_version)
+                .order_by(t.c.version)
+                .limit(limit + 1 - len(rows))
+            )
+        ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    g, w = cursor.global_version, cursor.warehouse_version
+    latest: dict[tuple[str, str], Change] = {}
+    for row in rows:
+        if row.scope_id == GLOBAL_SCOPE:
+            g = max(g, row.version)
+        else:
+            w = max(w, row.version)
+        key = (row.entity, row.key)
+        latest.pop(key, None)  # a later change of the same row replaces it: full rows, idempotent
+        latest[key] = Change(
+            entity=row.entity, key=row.key, op="del" if row.deleted else "put", data=None if row.deleted else row.data
+        )
+    return list(latest.values()), _Cursor("c", cursor.epoch, cursor.warehouse_id, g, w), has_more
