@@ -2,8 +2,22 @@
 
 from server.auth import models as auth_models
 from server.catalog import models as catalog_models
+from server.fulfilment import models as fulfilment_models
+from server.inbound import models as inbound_models
 from server.syncapi import tables as sync_tables
+from server.tasks import models as task_models
+from server.warehouse import count_models
 from server.warehouse import models as warehouse_models
 from server.warehouse.ledger import models as ledger_models
 
-__all__ = ("auth_models", "catalog_models", "ledger_models", "sync_tables", "warehouse_models")
+__all__ = (
+    "auth_models",
+    "catalog_models",
+    "count_models",
+    "fulfilment_models",
+    "inbound_models",
+    "ledger_models",
+    "sync_tables",
+    "task_models",
+    "warehouse_models",
+)
