@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,12 +20,14 @@ from litestar.static_files import create_static_files_router
 
 from server.auth.controller import AuthController, DeviceController, UserController
 from server.auth.middleware import AUTH_EXCLUDE, TokenAuthMiddleware
-from server.db.engine import create_engine, create_session_factory
+from server.db.engine import create_engine, create_session_factory, libpq_dsn
 from server.lib.deps import provide_current_user, provide_db_session, provide_session_factory, provide_settings
 from server.lib.error_handlers import EXCEPTION_HANDLERS
 from server.lib.pagination import provide_page_params
 from server.lib.schema import Schema
 from server.settings import Settings
+from server.syncapi.tables import POKE_HUB
+from sync.poke import listen_postgres
 
 PLACEHOLDER_DIR = Path(__file__).parent / "static"
 
@@ -41,9 +45,18 @@ async def health(settings: Settings) -> Health:
 
 def _route_handlers() -> list[Any]:
     from server.catalog import controller as catalog
+    from server.syncapi.controller import SyncController
     from server.warehouse import controller as warehouse
 
-    return [health, AuthController, UserController, DeviceController, *catalog.CONTROLLERS, *warehouse.CONTROLLERS]
+    return [
+        health,
+        AuthController,
+        UserController,
+        DeviceController,
+        SyncController,
+        *catalog.CONTROLLERS,
+        *warehouse.CONTROLLERS,
+    ]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -57,9 +70,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        listener = None
+        if not settings.is_sqlite:  # pokes from every worker process reach this one's devices
+            listener = asyncio.create_task(listen_postgres(libpq_dsn(settings.database_url), POKE_HUB))
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             await engine.dispose()
 
     static_dir = settings.pwa_dist if (settings.pwa_dist / "index.html").exists() else PLACEHOLDER_DIR

@@ -402,3 +402,47 @@ async def _dispatch(
         )
     await savepoint.commit()
     return OpStatus.applied, "", "", "", outcome
+
+
+class NotHeld(Exception):
+    """Only a held op can be applied later; every other op already has its one outcome."""
+
+
+async def release_held(
+    session: AsyncSession, tables: SyncTables, registry: Registry, op_id: str, *, now: datetime
+) -> OpResult:
+    """Apply a held op as if it had been applied when received (its HLC still orders it: SPEC.md §5.7).
+
+    The op keeps its single outcome: ``held`` becomes the outcome of running it now, and the row
+    records that a supervisor released it.
+    """
+    t = tables.ops
+    row = (await session.execute(select(t).where(t.c.op_id == op_id).with_for_update())).one_or_none()
+    if row is None or row.status != OpStatus.held.value:
+        raise NotHeld(op_id)
+    op = Op(
+        op_id=row.op_id,
+        seq=row.seq,
+        name=row.name,
+        version=row.version,
+        payload=row.payload,
+        hlc=row.hlc,
+        wall_time=row.wall_time,
+    )
+    device = DeviceContext(device_id=row.device_id, user_id=row.user_id, warehouse_id=row.warehouse_id, revoked=False)
+    request = PushRequest(protocol=PROTOCOL_VERSION, device_id=row.device_id, warehouse_id=row.warehouse_id, ops=[op])
+    result, fresh = await _apply_one(session, registry, device, request, op, now=row.received_at, isolate=True)
+    await session.execute(
+        update(t)
+        .where(t.c.op_id == op_id)
+        .values(
+            status=fresh["status"],
+            code=fresh["code"],
+            message=fresh["message"],
+            message_zh=fresh["message_zh"],
+            result=fresh["result"],
+            exceptions=fresh["exceptions"],
+            resolution="released",
+        )
+    )
+    return result

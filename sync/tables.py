@@ -67,7 +67,7 @@ class SyncTables:
             Column("exceptions", JsonDoc, nullable=False),
             Column("resolved_at", UTCDateTime(), nullable=True),
             Column("resolved_by", BigInteger, nullable=True),
-            Column("resolution", String(32), nullable=False, default=""),
+            Column("resolution", Text, nullable=False, default=""),
             UniqueConstraint("device_id", "seq"),
             Index("ix_sync_ops_status_warehouse", "status", "warehouse_id"),
         )

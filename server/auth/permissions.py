@@ -24,6 +24,8 @@ class Permission(StrEnum):
     users_manage = "users.manage"
     devices_register = "devices.register"
     devices_manage = "devices.manage"
+    sync_use = "sync.use"
+    sync_review = "sync.review"
 
 
 _FLOOR = {
@@ -32,6 +34,7 @@ _FLOOR = {
     Permission.stock_read,
     Permission.stock_move,
     Permission.devices_register,
+    Permission.sync_use,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -47,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.stock_reserve,
             Permission.ledger_verify,
             Permission.devices_manage,
+            Permission.sync_review,
         }
     ),
     Role.manager: frozenset(

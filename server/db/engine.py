@@ -92,3 +92,8 @@ async def write_gate(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator
             yield
         finally:
             _owners.pop(key, None)
+
+
+def libpq_dsn(url: str) -> str:
+    """The SQLAlchemy URL as a plain libpq connection string, for the raw psycopg LISTEN connection."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

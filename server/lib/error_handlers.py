@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import IntegrityError
 
 from server.lib.errors import DomainError, ErrorBody
+from sync.errors import SyncError
 
 log = logging.getLogger("cangku.errors")
 
@@ -105,8 +106,18 @@ def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Respons
     )
 
 
+def sync_error_handler(_: Request[Any, Any, Any], exc: SyncError) -> Response[ErrorBody]:
+    """Protocol refusals of SPEC.md §8, in the same body as every other error."""
+    return _respond(
+        ErrorBody(
+            status=exc.status, code=exc.code, message=exc.message, message_zh=exc.message_zh, detail=exc.detail or None
+        )
+    )
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     DomainError: domain_error_handler,
+    SyncError: sync_error_handler,
     ValidationException: validation_error_handler,
     IntegrityError: integrity_error_handler,
     HTTPException: http_error_handler,

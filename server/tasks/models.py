@@ -65,6 +65,8 @@ class TaskLine(IdMixin, Base):
     __table_args__ = (UniqueConstraint("task_id", "line_no"),)
 
     task_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("tasks.id", ondelete="CASCADE"))
+    warehouse_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("warehouses.id"))
+    """The task's warehouse, repeated so a line can be synced to that warehouse's devices alone."""
     line_no: Mapped[int] = mapped_column()
     location_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("locations.id"))
     sku_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("skus.id"), default=None)

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.catalog.models import Lot, Sku
 from server.db.types import utcnow
 from server.warehouse.ledger.errors import IdempotencyKeyReused, InsufficientStock, InvalidMove, LocationFrozen
+from server.warehouse.ledger.feed import record_level
 from server.warehouse.ledger.models import NO_LOT, MoveReason, StockMove
 from server.warehouse.ledger.writes import add_to_levels, insert_new_moves
 from server.warehouse.models import UNBOUNDED_TYPES, Location, LocationType
@@ -111,6 +112,7 @@ class _LocationInfo:
     type: LocationType
     frozen: bool
     active: bool
+    warehouse_id: int
 
     @property
     def tracks_level(self) -> bool:
@@ -210,9 +212,9 @@ def _f(where: str, name: str) -> str:
 # beside them. Arrays instead of IN lists keep the text constant, so SQLAlchemy and psycopg parse it
 # once; building the query per call cost more CPU than the database spent answering it.
 _PG_REFERENCES = text(
-    "WITH l AS (SELECT id, CAST(type AS text) AS type, frozen, active FROM locations "
+    "WITH l AS (SELECT id, CAST(type AS text) AS type, frozen, active, warehouse_id FROM locations "
     "WHERE id = ANY(CAST(:locations AS bigint[])) ORDER BY id FOR SHARE) "
-    "SELECT 'L', id, type, CAST(frozen AS integer), CAST(active AS integer), 0 FROM l "
+    "SELECT 'L', id, type, CAST(frozen AS integer), CAST(active AS integer), warehouse_id FROM l "
     "UNION ALL SELECT 'S', id, '', CAST(lot_controlled AS integer), CAST(is_kit AS integer), 0 FROM skus "
     "WHERE id = ANY(CAST(:skus AS bigint[])) "
     "UNION ALL SELECT 'T', id, '', 0, 0, sku_id FROM lots WHERE id = ANY(CAST(:lots AS bigint[]))"
@@ -230,7 +232,7 @@ def _sqlite_references() -> CompoundSelect[Any]:
             cast(Location.type, String),
             cast(Location.frozen, Integer),
             cast(Location.active, Integer),
-            literal(0),
+            Location.warehouse_id,
         ).where(Location.id.in_(bindparam("locations", expanding=True))),
         select(
             literal("S"), Sku.id, literal(""), cast(Sku.lot_controlled, Integer), cast(Sku.is_kit, Integer), literal(0)
@@ -253,7 +255,9 @@ async def _load_and_check_references(
     statement = _PG_REFERENCES if session.get_bind().dialect.name == "postgresql" else _sqlite_references()
     rows = (await session.execute(statement, params)).all()
     locations = {
-        row[1]: _LocationInfo(row[1], LocationType(row[2]), bool(row[3]), bool(row[4])) for row in rows if row[0] == "L"
+        row[1]: _LocationInfo(row[1], LocationType(row[2]), bool(row[3]), bool(row[4]), row[5])
+        for row in rows
+        if row[0] == "L"
     }
     skus = {row[1]: (bool(row[3]), bool(row[4])) for row in rows if row[0] == "S"}
     lots = {row[1]: row[5] for row in rows if row[0] == "T"}
@@ -348,7 +352,10 @@ async def _apply_to_levels(
         if locations[r.to_location_id].tracks_level:
             deltas[(r.to_location_id, r.sku_id, lot_key)] += r.qty
     changed = sorted(key for key, delta in deltas.items() if delta != 0)
-    after = await add_to_levels(session, [(key, deltas[key]) for key in changed], utcnow())
+    levels = await add_to_levels(session, [(key, deltas[key]) for key in changed], utcnow())
+    for (loc, sku, lot), (on_hand, reserved) in levels.items():
+        record_level(session, locations[loc].warehouse_id, loc, sku, lot, on_hand, reserved)
+    after = {key: on_hand for key, (on_hand, _) in levels.items()}
     if negative is NegativePolicy.allow:
         return
     shortfalls = [

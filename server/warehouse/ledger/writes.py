@@ -74,7 +74,7 @@ _PG_ADD_TO_LEVELS = text(
     "ORDER BY u.n "
     "ON CONFLICT (location_id, sku_id, lot_key) DO UPDATE "
     "SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at "
-    "RETURNING location_id, sku_id, lot_key, on_hand"
+    "RETURNING location_id, sku_id, lot_key, on_hand, reserved"
 )
 
 
@@ -95,7 +95,14 @@ def _sqlite_add_to_levels() -> Insert:
     return statement.on_conflict_do_update(
         index_elements=["location_id", "sku_id", "lot_key"],
         set_={"on_hand": table.c.on_hand + statement.excluded.on_hand, "updated_at": statement.excluded.updated_at},
-    ).returning(table.c.location_id, table.c.sku_id, table.c.lot_key, table.c.on_hand, sort_by_parameter_order=True)
+    ).returning(
+        table.c.location_id,
+        table.c.sku_id,
+        table.c.lot_key,
+        table.c.on_hand,
+        table.c.reserved,
+        sort_by_parameter_order=True,
+    )
 
 
 def _is_postgres(session: AsyncSession) -> bool:
@@ -119,10 +126,10 @@ async def insert_new_moves(session: AsyncSession, rows: Sequence[dict[str, Any]]
 
 async def add_to_levels(
     session: AsyncSession, deltas: Sequence[tuple[LevelKey, int]], now: datetime
-) -> dict[LevelKey, int]:
+) -> dict[LevelKey, tuple[int, int]]:
     """Add each delta to its level (creating missing rows); ``deltas`` must be sorted by key.
 
-    Answers the new on-hand of every level touched.
+    Answers the new (on-hand, reserved) of every level touched.
     """
     if not deltas:
         return {}
@@ -148,4 +155,4 @@ async def add_to_levels(
                 for (loc, sku, lot), delta in deltas
             ],
         )
-    return {(row[0], row[1], row[2]): row[3] for row in result.all()}
+    return {(row[0], row[1], row[2]): (row[3], row[4]) for row in result.all()}

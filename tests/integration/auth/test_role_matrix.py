@@ -24,6 +24,11 @@ from tests.factories import bearer, make_user, make_warehouse
 PUBLIC = {("POST", "/api/auth/login"), ("GET", "/api/health")}
 SELF_SERVICE = {("POST", "/api/auth/logout"), ("GET", "/api/auth/me")}
 """Any logged-in user may call these about themselves."""
+AUTHENTICATED_INSIDE = {("POST", "/api/sync/push")}
+"""Checks the token itself: a revoked device's pushes are held, not refused (tests/integration/sync)."""
+DEVICE_BOUND = {("POST", "/api/sync/pull"), ("GET", "/api/sync/poke")}
+"""Allowed roles still need a registered device; a plain login gets 403 device_required."""
+VALID_BODIES = {("POST", "/api/sync/pull"): {"protocol": 1, "device_id": "not-registered", "warehouse_id": 1}}
 
 _PARAM = re.compile(r"\{(\w+):(\w+)\}")
 
@@ -54,7 +59,7 @@ async def test_every_api_endpoint_is_public_self_service_or_guarded(app: Litesta
     unguarded = [
         (method, path)
         for method, path, handler in _api_endpoints(app)
-        if (method, path) not in PUBLIC | SELF_SERVICE and _permission_of(handler) is None
+        if (method, path) not in PUBLIC | SELF_SERVICE | AUTHENTICATED_INSIDE and _permission_of(handler) is None
     ]
     assert unguarded == []
 
@@ -82,9 +87,13 @@ async def test_role_endpoint_matrix(
         if permission is None:
             continue
         for role in Role:
-            response = await client.request(method, _concrete(path), json={}, headers=bearer(tokens[role]))
+            body = VALID_BODIES.get((method, path), {})
+            response = await client.request(method, _concrete(path), json=body, headers=bearer(tokens[role]))
             allowed = permission in ROLE_PERMISSIONS[role]
-            if allowed:
+            if allowed and (method, path) in DEVICE_BOUND:
+                assert response.status_code == 403, (role, method, path, response.status_code)
+                assert response.json()["code"] == "device_required"
+            elif allowed:
                 assert response.status_code not in (401, 403), (role, method, path, response.text)
             else:
                 assert response.status_code == 403, (role, method, path, response.status_code)

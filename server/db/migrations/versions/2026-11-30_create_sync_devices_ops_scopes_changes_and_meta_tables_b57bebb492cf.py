@@ -71,7 +71,7 @@ def upgrade() -> None:
     sa.Column('exceptions', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('resolved_at', sync.sql_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_by', sa.BigInteger(), nullable=True),
-    sa.Column('resolution', sa.String(length=32), nullable=False),
+    sa.Column('resolution', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_ops')),
     sa.UniqueConstraint('device_id', 'seq', name=op.f('uq_sync_ops_device_id_seq')),
     sa.UniqueConstraint('op_id', name=op.f('uq_sync_ops_op_id'))

@@ -1,8 +1,8 @@
 """create tasks work exceptions bin counts purchase orders and parcel verifications
 
-Revision ID: 78a510d254cb
+Revision ID: 139de384198b
 Revises: b57bebb492cf
-Create Date: 2026-11-30 21:57:24.400399
+Create Date: 2026-11-30 21:58:06.296916
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sync.sql_types
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
-revision: str = '78a510d254cb'
+revision: str = '139de384198b'
 down_revision: str | None = 'b57bebb492cf'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -122,6 +122,7 @@ def upgrade() -> None:
     op.create_table('task_lines',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('task_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('warehouse_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('line_no', sa.Integer(), nullable=False),
     sa.Column('location_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('sku_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -136,6 +137,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['lot_id'], ['lots.id'], name=op.f('fk_task_lines_lot_id_lots')),
     sa.ForeignKeyConstraint(['sku_id'], ['skus.id'], name=op.f('fk_task_lines_sku_id_skus')),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_task_lines_task_id_tasks'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id'], name=op.f('fk_task_lines_warehouse_id_warehouses')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_task_lines')),
     sa.UniqueConstraint('task_id', 'line_no', name=op.f('uq_task_lines_task_id_line_no'))
     )

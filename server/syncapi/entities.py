@@ -1,0 +1,141 @@
+"""What a device keeps locally (SPEC.md §6.3): the synced entities, their scope and their fields.
+
+One ``Entity`` per table serves both paths, so a row looks the same whether it arrives in a
+snapshot or as a change: ``track`` records ORM writes into the feed, ``source`` pages the table for
+snapshots. The catalog is global; bins, levels and tasks belong to one warehouse. Costs and other
+finance fields are never sent to devices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from server.catalog.models import Barcode, Lot, Sku
+from server.tasks.models import Task, TaskLine, TaskStatus
+from server.warehouse.ledger.feed import LEVEL_ENTITY, level_data, level_key
+from server.warehouse.ledger.models import StockLevel
+from server.warehouse.models import Location
+from sync import feed
+from sync.feed import GLOBAL_SCOPE, TrackedChange
+from sync.pull import SnapshotSource
+
+OPEN_TASK_STATUSES = (TaskStatus.open, TaskStatus.claimed)
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    model: type[Any]
+    fields: tuple[str, ...]
+    warehouse_column: str | None = None
+    """``None``: global (the catalog); otherwise the column naming the row's warehouse."""
+    live: Callable[[Any], bool] = lambda _obj: True
+    """Rows that fail this are deleted from devices (a finished task)."""
+    live_filter: Callable[[], ColumnElement[bool] | None] = lambda: None
+
+    def data(self, obj: Any) -> dict[str, Any]:
+        return {name: _plain(getattr(obj, name)) for name in self.fields}
+
+    def change(self, obj: Any) -> TrackedChange:
+        scope = GLOBAL_SCOPE if self.warehouse_column is None else getattr(obj, self.warehouse_column)
+        return TrackedChange(scope, self.name, str(obj.id), self.data(obj) if self.live(obj) else None)
+
+    def source(self) -> SnapshotSource:
+        columns = [getattr(self.model, name) for name in ("id", *self.fields)]
+        id_column: InstrumentedAttribute[int] = self.model.id
+
+        async def fetch(
+            session: AsyncSession, warehouse_id: int, after: int, limit: int
+        ) -> list[tuple[int, str, dict[str, Any]]]:
+            query: Select[Any] = select(*columns).where(id_column > after).order_by(id_column).limit(limit)
+            if self.warehouse_column is not None:
+                query = query.where(getattr(self.model, self.warehouse_column) == warehouse_id)
+            extra = self.live_filter()
+            if extra is not None:
+                query = query.where(extra)
+            rows = (await session.execute(query)).all()
+            return [
+                (row[0], str(row[0]), {n: _plain(v) for n, v in zip(self.fields, row[1:], strict=True)}) for row in rows
+            ]
+
+        return SnapshotSource(self.name, "global" if self.warehouse_column is None else "warehouse", fetch)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value.value if hasattr(value, "value") and not isinstance(value, int | str) else value
+
+
+ENTITIES = (
+    Entity(
+        "sku", Sku, ("code", "name_zh", "name_en", "unit", "lot_controlled", "expiry_controlled", "is_kit", "active")
+    ),
+    Entity("barcode", Barcode, ("code", "sku_id", "pack_qty", "kind")),
+    Entity("lot", Lot, ("sku_id", "lot_number", "manufactured_on", "expires_on")),
+    Entity(
+        "location",
+        Location,
+        ("code", "barcode", "type", "zone_id", "walking_sequence", "frozen", "active"),
+        warehouse_column="warehouse_id",
+    ),
+    Entity(
+        "task",
+        Task,
+        ("kind", "status", "reference", "reason", "priority", "to_location_id", "assignee_user_id"),
+        warehouse_column="warehouse_id",
+        live=lambda task: task.status in OPEN_TASK_STATUSES,
+        live_filter=lambda: Task.status.in_(OPEN_TASK_STATUSES),
+    ),
+    Entity(
+        "task_line",
+        TaskLine,
+        ("task_id", "line_no", "location_id", "sku_id", "lot_id", "qty", "done_qty", "status"),
+        warehouse_column="warehouse_id",
+        live_filter=lambda: TaskLine.task_id.in_(select(Task.id).where(Task.status.in_(OPEN_TASK_STATUSES))),
+    ),
+)
+
+
+async def _fetch_levels(
+    session: AsyncSession, warehouse_id: int, after: int, limit: int
+) -> list[tuple[int, str, dict[str, Any]]]:
+    t = StockLevel
+    rows = (
+        await session.execute(
+            select(t.id, t.location_id, t.sku_id, t.lot_key, t.on_hand, t.reserved)
+            .join(Location, Location.id == t.location_id)
+            .where(
+                Location.warehouse_id == warehouse_id,
+                t.id > after,
+                or_(t.on_hand != 0, t.reserved != 0),
+            )
+            .order_by(t.id)
+            .limit(limit)
+        )
+    ).all()
+    return [(row[0], level_key(row[1], row[2], row[3]), level_data(*row[1:])) for row in rows]
+
+
+def snapshot_sources() -> list[SnapshotSource]:
+    """In the order devices receive them: catalog first (tasks refer to SKUs and bins)."""
+    return [
+        *(e.source() for e in ENTITIES[:4]),
+        SnapshotSource(LEVEL_ENTITY, "warehouse", _fetch_levels),
+        *(e.source() for e in ENTITIES[4:]),
+    ]
+
+
+def install_tracking() -> None:
+    for entity in ENTITIES:
+        feed.track(entity.model, entity.change)
+
+
+install_tracking()

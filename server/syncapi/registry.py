@@ -1,0 +1,32 @@
+"""Every op the server understands, gathered from the domains' ``ops`` modules (SPEC.md §7)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+
+from sync.registry import OpSpec, Registry
+
+OP_MODULES = (
+    "server.warehouse.ops",
+    "server.fulfilment.ops",
+    "server.inbound.ops",
+    "server.tasks.ops",
+)
+"""A domain with ops adds its module here; each exposes ``OP_SPECS: list[OpSpec]``."""
+
+
+@cache
+def registry() -> Registry:
+    built = Registry()
+    for name in OP_MODULES:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        specs: list[OpSpec] = module.OP_SPECS
+        for spec in specs:
+            built.register(spec)
+    return built
