@@ -1,0 +1,370 @@
+"""Sync ops of picking and packing (SPEC.md §7): facts from the floor, never refused for a conflict.
+
+A pick that took a bin below zero, a pick for an order cancelled while the phone was offline, a pick
+beyond what the line asked for: the goods moved all the same, so the move is posted and a person is
+asked to look (a count task, a put-back task, an exception). Only a payload that cannot mean
+anything (a line of another warehouse, a SKU that does not exist) is rejected.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+import msgspec
+from sqlalchemy import select
+
+from server.fulfilment.models import ParcelVerification, VerificationStatus
+from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
+from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
+from server.warehouse.ledger.errors import IdempotencyKeyReused, InvalidMove
+from server.warehouse.ledger.models import NO_LOT, MoveReason, StockLevel
+from server.warehouse.ledger.service import MoveRequest, NegativePolicy, post_moves
+from server.warehouse.models import Location, LocationType
+from server.warehouse.virtual_locations import virtual_location
+from sync.registry import OpContext, OpKind, OpRejected, OpSpec, Outcome
+from sync.wire import RaisedException
+
+PositiveInt = Annotated[int, msgspec.Meta(gt=0, le=2**31 - 1)]
+NonNegativeInt = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+Id = Annotated[int, msgspec.Meta(gt=0, le=2**63 - 1)]
+"""A row id: bounded so an absurd value is an invalid payload, not a database error."""
+
+
+class ItemPicked(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    task_line_id: Id
+    location_id: Id
+    sku_id: Id
+    lot_id: Id | None = None
+    qty: PositiveInt
+    tote: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class PickShort(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    task_line_id: Id
+    location_id: Id
+    sku_id: Id
+    found_qty: NonNegativeInt
+
+
+class ParcelItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    sku_id: Id
+    qty: PositiveInt
+
+
+class ParcelVerified(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    task_id: Id | None = None
+    items: list[ParcelItem]
+
+
+def _invalid(message: str, message_zh: str, **detail: Any) -> OpRejected:
+    return OpRejected("invalid_reference", message, message_zh=message_zh, detail=detail)
+
+
+async def _line_and_task(ctx: OpContext, line_id: int) -> tuple[TaskLine, Task]:
+    """The line and its task, row-locked (PostgreSQL) so concurrent picks add up; scoped to the warehouse."""
+    line = await ctx.session.scalar(select(TaskLine).where(TaskLine.id == line_id).with_for_update())
+    if line is None or line.warehouse_id != ctx.warehouse_id:
+        raise _invalid(f"task line {line_id} does not exist in this warehouse", "任务行不存在", task_line_id=line_id)
+    task = await ctx.session.scalar(select(Task).where(Task.id == line.task_id).with_for_update())
+    if task is None or task.warehouse_id != ctx.warehouse_id:
+        raise _invalid(f"task line {line_id} does not exist in this warehouse", "任务行不存在", task_line_id=line_id)
+    return line, task
+
+
+async def _require_bin(ctx: OpContext, location_id: int) -> Location:
+    location = await ctx.session.get(Location, location_id)
+    if location is None or location.warehouse_id != ctx.warehouse_id:
+        raise _invalid(
+            f"location {location_id} does not exist in this warehouse", "库位不存在", location_id=location_id
+        )
+    return location
+
+
+async def _level(ctx: OpContext, location_id: int, sku_id: int, lot_id: int | None) -> int:
+    on_hand = await ctx.session.scalar(
+        select(StockLevel.on_hand).where(
+            StockLevel.location_id == location_id,
+            StockLevel.sku_id == sku_id,
+            StockLevel.lot_key == (lot_id if lot_id is not None else NO_LOT),
+        )
+    )
+    return int(on_hand or 0)
+
+
+async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
+    line, task = await _line_and_task(ctx, payload.task_line_id)
+    await _require_bin(ctx, payload.location_id)
+    exceptions: list[RaisedException] = []
+    refs = {"task_id": task.id, "task_line_id": line.id, "location_id": payload.location_id, "sku_id": payload.sku_id}
+
+    destination = task.to_location_id
+    if destination is None:
+        destination = (await virtual_location(ctx.session, ctx.warehouse_id, LocationType.transit)).id
+        exceptions.append(
+            await open_exception(
+                ctx.session,
+                warehouse_id=ctx.warehouse_id,
+                kind="pick_no_destination",
+                message=f"task {task.id} has no destination; the picked goods were booked to transit",
+                message_zh="任务未指定目标库位，拣货已记入在途",
+                refs={**refs, "to_location_id": destination},
+                op_id=ctx.op.op_id,
+                task_id=task.id,
+            )
+        )
+    if destination == payload.location_id:
+        raise _invalid("the pick bin is the task's destination", "拣货库位与目标库位相同", **refs)
+
+    try:
+        (posted,) = await post_moves(
+            ctx.session,
+            [
+                MoveRequest(
+                    sku_id=payload.sku_id,
+                    lot_id=payload.lot_id,
+                    from_location_id=payload.location_id,
+                    to_location_id=destination,
+                    qty=payload.qty,
+                    reason=MoveReason.pick,
+                    reference=task.reference,
+                    idempotency_key=ctx.idempotency_key,
+                    actor_user_id=ctx.user_id,
+                    device_id=ctx.device_id,
+                    occurred_at=ctx.event_time,
+                )
+            ],
+            negative=NegativePolicy.allow,
+            allow_frozen=True,
+        )
+    except (InvalidMove, IdempotencyKeyReused) as exc:
+        raise OpRejected("invalid_reference", str(exc), message_zh=exc.message_zh, detail=refs) from exc
+
+    # (a) the bin went negative: the system's count was wrong; count the bin.
+    if await _level(ctx, payload.location_id, payload.sku_id, payload.lot_id) < 0:
+        count, _ = await open_count_task(
+            ctx.session,
+            warehouse_id=ctx.warehouse_id,
+            location_id=payload.location_id,
+            sku_id=payload.sku_id,
+            reason=f"pick of {payload.qty} took the bin below zero (op {ctx.op.op_id})",
+            source_op_id=ctx.op.op_id,
+        )
+        exceptions.append(
+            task_raised(
+                "negative_stock",
+                count,
+                f"bin {payload.location_id} went below zero; count task {count.id} opened",
+                f"库位库存为负，已生成盘点任务 {count.id}",
+                location_id=payload.location_id,
+                sku_id=payload.sku_id,
+            )
+        )
+
+    before = line.done_qty
+    line.done_qty = before + payload.qty
+    wrong_sku = line.sku_id != payload.sku_id or (line.lot_id is not None and line.lot_id != payload.lot_id)
+
+    if task.status is TaskStatus.cancelled:
+        # (b) the order was cancelled while the phone was offline: the goods must go back.
+        put_back = await open_task(
+            ctx.session,
+            warehouse_id=ctx.warehouse_id,
+            kind=TaskKind.put_back,
+            lines=[
+                LineSpec(location_id=payload.location_id, sku_id=payload.sku_id, lot_id=payload.lot_id, qty=payload.qty)
+            ],
+            reference=task.reference,
+            reason=f"picked for cancelled task {task.id} (op {ctx.op.op_id})",
+            to_location_id=payload.location_id,
+            source_op_id=ctx.op.op_id,
+            priority=5,
+        )
+        exceptions.append(
+            task_raised(
+                "put_back",
+                put_back,
+                f"task {task.id} was cancelled; put-back task {put_back.id} opened",
+                f"任务已取消，已生成归位任务 {put_back.id}",
+                cancelled_task_id=task.id,
+            )
+        )
+    elif wrong_sku:
+        exceptions.append(
+            await open_exception(
+                ctx.session,
+                warehouse_id=ctx.warehouse_id,
+                kind="wrong_item",
+                message=f"SKU {payload.sku_id} was picked for line {line.id}, which asks for SKU {line.sku_id}",
+                message_zh="拣货商品与任务行不符",
+                refs={**refs, "expected_sku_id": line.sku_id, "qty": payload.qty},
+                op_id=ctx.op.op_id,
+                task_id=task.id,
+            )
+        )
+    elif line.done_qty > line.qty:
+        # (c) picked beyond the line (someone else completed it, or a double scan).
+        exceptions.append(
+            await open_exception(
+                ctx.session,
+                warehouse_id=ctx.warehouse_id,
+                kind="over_pick",
+                message=f"line {line.id} asked for {line.qty}; {line.done_qty} picked",
+                message_zh=f"超拣：任务行需 {line.qty}，已拣 {line.done_qty}",
+                refs={**refs, "line_qty": line.qty, "done_before": before, "qty": payload.qty},
+                op_id=ctx.op.op_id,
+                task_id=task.id,
+            )
+        )
+
+    if (
+        not wrong_sku
+        and task.status is not TaskStatus.cancelled
+        and line.status in (LineStatus.open, LineStatus.short)
+        and line.done_qty >= line.qty
+    ):
+        line.status = LineStatus.done
+        line.completed_by_user_id = ctx.user_id
+        line.completed_at = ctx.event_time
+    await ctx.session.flush()
+    return Outcome(result={"move_id": posted.move_id, "line_done_qty": line.done_qty}, exceptions=exceptions)
+
+
+async def pick_short(ctx: OpContext, payload: PickShort) -> Outcome:
+    line, task = await _line_and_task(ctx, payload.task_line_id)
+    await _require_bin(ctx, payload.location_id)
+    if line.status is LineStatus.open:
+        line.status = LineStatus.short
+    count, _ = await open_count_task(
+        ctx.session,
+        warehouse_id=ctx.warehouse_id,
+        location_id=payload.location_id,
+        sku_id=payload.sku_id,
+        reason=f"short pick: {payload.found_qty} found (op {ctx.op.op_id})",
+        source_op_id=ctx.op.op_id,
+    )
+    refs = {
+        "task_id": task.id,
+        "task_line_id": line.id,
+        "location_id": payload.location_id,
+        "sku_id": payload.sku_id,
+        "found_qty": payload.found_qty,
+        "line_qty": line.qty,
+        "done_qty": line.done_qty,
+        "count_task_id": count.id,
+    }
+    raised = await open_exception(
+        ctx.session,
+        warehouse_id=ctx.warehouse_id,
+        kind="short_pick",
+        message=f"line {line.id}: only {payload.found_qty} found in bin {payload.location_id}",
+        message_zh=f"短拣：库位仅找到 {payload.found_qty}",
+        refs=refs,
+        op_id=ctx.op.op_id,
+        task_id=task.id,
+    )
+    await ctx.session.flush()
+    counted = task_raised(
+        "count_task",
+        count,
+        f"count task {count.id} opened for bin {payload.location_id}",
+        f"已生成盘点任务 {count.id}",
+        location_id=payload.location_id,
+    )
+    return Outcome(result={"line_status": line.status.value, "count_task_id": count.id}, exceptions=[raised, counted])
+
+
+async def parcel_verified(ctx: OpContext, payload: ParcelVerified) -> Outcome:
+    """Scanned against picked: the given task's lines, or else the live pick tasks of the reference."""
+    if payload.task_id is not None:
+        task = await ctx.session.get(Task, payload.task_id)
+        if task is None or task.warehouse_id != ctx.warehouse_id:
+            raise _invalid(
+                f"task {payload.task_id} does not exist in this warehouse", "任务不存在", task_id=payload.task_id
+            )
+        task_ids = [task.id]
+    else:
+        task_ids = list(
+            await ctx.session.scalars(
+                select(Task.id).where(
+                    Task.warehouse_id == ctx.warehouse_id,
+                    Task.kind == TaskKind.pick,
+                    Task.reference == payload.reference,
+                    Task.status != TaskStatus.cancelled,
+                )
+            )
+        )
+    expected: dict[str, int] = defaultdict(int)
+    if task_ids:
+        for line in await ctx.session.scalars(select(TaskLine).where(TaskLine.task_id.in_(task_ids))):
+            if line.sku_id is not None and line.done_qty > 0:
+                expected[str(line.sku_id)] += line.done_qty
+    scanned: dict[str, int] = defaultdict(int)
+    for item in payload.items:
+        scanned[str(item.sku_id)] += item.qty
+    matched = bool(task_ids) and dict(expected) == dict(scanned)
+    status = VerificationStatus.matched if matched else VerificationStatus.mismatch
+    row = ParcelVerification(
+        warehouse_id=ctx.warehouse_id,
+        reference=payload.reference,
+        task_id=payload.task_id,
+        status=status,
+        expected=dict(expected),
+        scanned=dict(scanned),
+        user_id=ctx.user_id,
+        device_id=ctx.device_id,
+        op_id=ctx.op.op_id,
+        verified_at=ctx.event_time,
+    )
+    ctx.session.add(row)
+    await ctx.session.flush()
+    exceptions: list[RaisedException] = []
+    if status is VerificationStatus.mismatch:
+        exceptions.append(
+            await open_exception(
+                ctx.session,
+                warehouse_id=ctx.warehouse_id,
+                kind="pack_mismatch",
+                message=f"parcel {payload.reference} does not match what was picked",
+                message_zh="包裹核验不符",
+                refs={
+                    "reference": payload.reference,
+                    "task_id": payload.task_id,
+                    "verification_id": row.id,
+                    "expected": dict(expected),
+                    "scanned": dict(scanned),
+                },
+                op_id=ctx.op.op_id,
+                task_id=payload.task_id,
+            )
+        )
+    return Outcome(result={"verification_id": row.id, "status": status.value}, exceptions=exceptions)
+
+
+OP_SPECS: list[OpSpec] = [
+    OpSpec(
+        name="fulfilment.item_picked",
+        kind=OpKind.fact,
+        version=1,
+        payload_type=ItemPicked,
+        handler=item_picked,
+        description="Goods taken from a bin for a pick line; moved to the task's destination.",
+    ),
+    OpSpec(
+        name="fulfilment.pick_short",
+        kind=OpKind.fact,
+        version=1,
+        payload_type=PickShort,
+        handler=pick_short,
+        description="Fewer goods found in the bin than the line asks for; the bin gets a count task.",
+    ),
+    OpSpec(
+        name="packing.parcel_verified",
+        kind=OpKind.fact,
+        version=1,
+        payload_type=ParcelVerified,
+        handler=parcel_verified,
+        description="What was scanned into a parcel, checked against what was picked for it.",
+    ),
+]

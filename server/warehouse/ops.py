@@ -1,0 +1,502 @@
+"""Sync op handlers of the warehouse domain (SPEC.md §7): moves between bins and bin counts.
+
+Both ops are *facts*: the goods were moved, the bin was counted. They are never refused for being
+inconvenient (a bin going negative, a frozen bin, a count that disagrees); surprises become count
+tasks and exceptions for a person. Only a payload that cannot mean anything — an unknown SKU or
+location, a location of another warehouse — is rejected. Stock is written only through
+``post_moves``.
+
+Counts follow the freeze-book rule (SPEC.md §7.4): a count at ``t`` is compared with the ledger
+*as of* ``t``; moves recorded after ``t`` stay. A move that arrives after a count but happened
+before it was already seen by the counter, so its effect on the counted bin is cancelled with a
+correcting move against the warehouse's ``@LOSS`` location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+import msgspec
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.catalog.models import Lot, Sku
+from server.tasks.models import TaskKind
+from server.tasks.service import open_count_task, open_exception, task_raised
+from server.warehouse.count_models import BinCount, CountOutcome
+from server.warehouse.ledger.errors import InvalidMove
+from server.warehouse.ledger.models import NO_LOT, MoveReason, StockLevel, StockMove
+from server.warehouse.ledger.service import MoveRequest, NegativePolicy, PostedMove, post_moves
+from server.warehouse.models import VIRTUAL_TYPES, Location, LocationType
+from server.warehouse.virtual_locations import virtual_location
+from sync.registry import OpContext, OpKind, OpRejected, OpSpec, Outcome
+from sync.wire import RaisedException
+
+COUNT_AMBIGUITY = timedelta(minutes=2)
+"""Device clocks disagree by this much: a move this close to a count may or may not have been seen."""
+
+BOOKKEEPING_REASONS = (MoveReason.count_adjustment, MoveReason.correction)
+"""Moves that change the books, not the shelf: they never make a count's timing ambiguous."""
+
+PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
+NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class ItemMoved(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``qty`` of a SKU (and lot) was carried from one bin to another."""
+
+    sku_id: int
+    from_location_id: int
+    to_location_id: int
+    qty: PositiveInt
+    lot_id: int | None = None
+    reason: Literal["putaway", "transfer", "replenishment"] = "transfer"
+
+
+class BinCounted(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """At the op's event time the bin held ``counted_qty`` of the SKU (and lot)."""
+
+    location_id: int
+    sku_id: int
+    counted_qty: NonNegativeInt
+    lot_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    location_id: int
+    sku_id: int
+    lot_id: int | None
+
+    @property
+    def lot_key(self) -> int:
+        return self.lot_id if self.lot_id is not None else NO_LOT
+
+
+# --- shared helpers -------------------------------------------------------------------------------
+
+
+async def _bin_in_scope(ctx: OpContext, location_id: int, field: str) -> Location:
+    """The physical location ``location_id`` of the op's warehouse, or the op is rejected."""
+    location = await ctx.session.get(Location, location_id)
+    if location is None:
+        raise OpRejected(
+            "invalid_reference",
+            f"location {location_id} does not exist",
+            message_zh="库位不存在",
+            detail={"field": field, "location_id": location_id},
+        )
+    if location.warehouse_id != ctx.warehouse_id:
+        raise OpRejected(
+            "location_out_of_scope",
+            f"location {location_id} is not in warehouse {ctx.warehouse_id}",
+            message_zh="库位不属于本仓库",
+            detail={"field": field, "location_id": location_id},
+        )
+    if location.type in VIRTUAL_TYPES:
+        raise OpRejected(
+            "invalid_reference",
+            f"location {location_id} is virtual ({location.type}); only bins can be scanned",
+            message_zh="虚拟库位不能扫描",
+            detail={"field": field, "location_id": location_id},
+        )
+    return location
+
+
+def _level_filter(level: _Level) -> ColumnElement[bool]:
+    lot = StockMove.lot_id.is_(None) if level.lot_id is None else StockMove.lot_id == level.lot_id
+    return and_(
+        StockMove.sku_id == level.sku_id,
+        lot,
+        or_(StockMove.from_location_id == level.location_id, StockMove.to_location_id == level.location_id),
+    )
+
+
+async def _on_hand(session: AsyncSession, level: _Level, *, lock: bool = False) -> int:
+    statement = select(StockLevel.on_hand).where(
+        StockLevel.location_id == level.location_id,
+        StockLevel.sku_id == level.sku_id,
+        StockLevel.lot_key == level.lot_key,
+    )
+    if lock:
+        statement = statement.with_for_update()
+    value = await session.scalar(statement)
+    return int(value or 0)
+
+
+async def _net_after(session: AsyncSession, level: _Level, after: datetime) -> int:
+    """What the moves of ``level`` that happened after ``after`` added to it (negative: took away)."""
+    signed = case((StockMove.to_location_id == level.location_id, StockMove.qty), else_=-StockMove.qty)
+    value = await session.scalar(
+        select(func.coalesce(func.sum(signed), 0)).where(_level_filter(level), StockMove.occurred_at > after)
+    )
+    return int(value or 0)
+
+
+async def _physical_move_between(session: AsyncSession, level: _Level, start: datetime, end: datetime) -> bool:
+    """Whether goods of ``level`` physically moved strictly between ``start`` and ``end``."""
+    found = await session.scalar(
+        select(StockMove.id)
+        .where(
+            _level_filter(level),
+            StockMove.occurred_at > start,
+            StockMove.occurred_at < end,
+            StockMove.reason.not_in(BOOKKEEPING_REASONS),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _loss_location_id(ctx: OpContext) -> int:
+    return (await virtual_location(ctx.session, ctx.warehouse_id, LocationType.loss)).id
+
+
+def _request(
+    ctx: OpContext,
+    *,
+    sku_id: int,
+    lot_id: int | None,
+    from_location_id: int,
+    to_location_id: int,
+    qty: int,
+    reason: MoveReason,
+    suffix: str = "",
+) -> MoveRequest:
+    return MoveRequest(
+        sku_id=sku_id,
+        lot_id=lot_id,
+        from_location_id=from_location_id,
+        to_location_id=to_location_id,
+        qty=qty,
+        reason=reason,
+        idempotency_key=f"{ctx.idempotency_key}:{suffix}" if suffix else ctx.idempotency_key,
+        reference=f"op:{ctx.op.op_id}",
+        actor_user_id=ctx.user_id,
+        device_id=ctx.device_id,
+        occurred_at=ctx.event_time,
+    )
+
+
+async def _post(ctx: OpContext, requests: list[MoveRequest]) -> list[PostedMove]:
+    """Physical facts: allowed below zero and into frozen bins; a bad reference rejects the op."""
+    try:
+        return await post_moves(ctx.session, requests, negative=NegativePolicy.allow, allow_frozen=True)
+    except InvalidMove as exc:
+        raise OpRejected(
+            "invalid_reference",
+            exc.message,
+            message_zh=exc.message_zh,
+            detail={"field": exc.field} if exc.field else None,
+        ) from exc
+
+
+# --- warehouse.item_moved -------------------------------------------------------------------------
+
+
+async def _count_after(ctx: OpContext, level: _Level) -> BinCount | None:
+    """The latest trusted count of ``level`` taken after this op's event (it already saw the move)."""
+    result: BinCount | None = await ctx.session.scalar(
+        select(BinCount)
+        .where(
+            BinCount.location_id == level.location_id,
+            BinCount.sku_id == level.sku_id,
+            BinCount.lot_key == level.lot_key,
+            BinCount.counted_at > ctx.event_time,
+            BinCount.outcome.in_((CountOutcome.adjusted, CountOutcome.matched)),
+        )
+        .order_by(BinCount.counted_at.desc(), BinCount.id.desc())
+        .limit(1)
+    )
+    return result
+
+
+async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
+    await _bin_in_scope(ctx, p.from_location_id, "from_location_id")
+    await _bin_in_scope(ctx, p.to_location_id, "to_location_id")
+    requests = [
+        _request(
+            ctx,
+            sku_id=p.sku_id,
+            lot_id=p.lot_id,
+            qty=p.qty,
+            from_location_id=p.from_location_id,
+            to_location_id=p.to_location_id,
+            reason=MoveReason(p.reason),
+        )
+    ]
+    source = _Level(p.from_location_id, p.sku_id, p.lot_id)
+    target = _Level(p.to_location_id, p.sku_id, p.lot_id)
+
+    # Lock both levels (key order, as post_moves does) so a count committing meanwhile is seen below.
+    for level in sorted((source, target), key=lambda lv: (lv.location_id, lv.sku_id, lv.lot_key)):
+        await _on_hand(ctx.session, level, lock=True)
+
+    # The late-move rule: a count taken after this move already saw its effect on the bin.
+    exceptions: list[RaisedException] = []
+    loss_id: int | None = None
+    for side, level in (("from", source), ("to", target)):
+        count = await _count_after(ctx, level)
+        if count is None:
+            continue
+        if count.counted_at - ctx.event_time <= COUNT_AMBIGUITY:
+            # Too close to tell whether the counter saw it: neither trust nor correct; recount.
+            task, _ = await open_count_task(
+                ctx.session,
+                warehouse_id=ctx.warehouse_id,
+                location_id=level.location_id,
+                sku_id=level.sku_id,
+                reason=f"a move arrived within {COUNT_AMBIGUITY} before count {count.id}",
+                source_op_id=ctx.op.op_id,
+                kind=TaskKind.recount,
+            )
+            exceptions.append(
+                task_raised(
+                    "recount",
+                    task,
+                    f"a move close to count {count.id} of bin {level.location_id}: recount the bin",
+                    "移动与盘点时间过近，请复盘该库位",
+                    location_id=level.location_id,
+                    sku_id=level.sku_id,
+                    bin_count_id=count.id,
+                )
+            )
+            continue
+        loss_id = loss_id if loss_id is not None else await _loss_location_id(ctx)
+        # Cancel this move's effect on the counted bin: give back what it took, take back what it added.
+        src, dst = (loss_id, level.location_id) if side == "from" else (level.location_id, loss_id)
+        requests.append(
+            _request(
+                ctx,
+                sku_id=p.sku_id,
+                lot_id=p.lot_id,
+                qty=p.qty,
+                from_location_id=src,
+                to_location_id=dst,
+                reason=MoveReason.correction,
+                suffix=f"correct-{side}",
+            )
+        )
+        exceptions.append(
+            await open_exception(
+                ctx.session,
+                warehouse_id=ctx.warehouse_id,
+                kind="count_correction",
+                message=(
+                    f"a move of {p.qty} that happened before count {count.id} of bin {level.location_id} "
+                    "arrived after it; the count already included it, so its effect on that bin was reversed"
+                ),
+                message_zh="盘点后才到达的早前移动已计入盘点，已对该库位做冲正",
+                refs={
+                    "location_id": level.location_id,
+                    "sku_id": p.sku_id,
+                    "lot_id": p.lot_id,
+                    "bin_count_id": count.id,
+                    "qty": p.qty,
+                },
+                op_id=ctx.op.op_id,
+            )
+        )
+
+    posted = await _post(ctx, requests)
+
+    on_hand = await _on_hand(ctx.session, source)
+    if on_hand < 0:
+        task, _ = await open_count_task(
+            ctx.session,
+            warehouse_id=ctx.warehouse_id,
+            location_id=p.from_location_id,
+            sku_id=p.sku_id,
+            reason=f"stock went negative ({on_hand}) after a move",
+            source_op_id=ctx.op.op_id,
+        )
+        exceptions.append(
+            task_raised(
+                "negative_stock",
+                task,
+                f"bin {p.from_location_id} shows {on_hand} of SKU {p.sku_id}: count it",
+                "库位库存为负，请盘点",
+                location_id=p.from_location_id,
+                sku_id=p.sku_id,
+                lot_id=p.lot_id,
+                on_hand=on_hand,
+            )
+        )
+    result: dict[str, Any] = {"move_id": posted[0].move_id, "from_on_hand": on_hand}
+    if len(posted) > 1:
+        result["correction_move_ids"] = [m.move_id for m in posted[1:]]
+    return Outcome(result=result, exceptions=exceptions)
+
+
+# --- warehouse.bin_counted ------------------------------------------------------------------------
+
+
+async def _check_sku_and_lot(ctx: OpContext, sku_id: int, lot_id: int | None) -> None:
+    sku = await ctx.session.get(Sku, sku_id)
+    if sku is None or sku.is_kit:
+        raise OpRejected(
+            "invalid_reference",
+            f"SKU {sku_id} does not exist" if sku is None else f"SKU {sku_id} is a kit: count its components",
+            message_zh="SKU 不存在或为组合装",
+            detail={"field": "sku_id"},
+        )
+    if lot_id is None:
+        if sku.lot_controlled:
+            raise OpRejected(
+                "invalid_reference",
+                f"SKU {sku_id} is lot-controlled: give lot_id",
+                message_zh="该 SKU 需批次管理，请指定批次",
+                detail={"field": "lot_id"},
+            )
+        return
+    lot = await ctx.session.get(Lot, lot_id)
+    if lot is None or lot.sku_id != sku_id:
+        raise OpRejected(
+            "invalid_reference",
+            f"lot {lot_id} is not a lot of SKU {sku_id}",
+            message_zh="批次与 SKU 不匹配",
+            detail={"field": "lot_id"},
+        )
+
+
+async def _previous_count(ctx: OpContext, level: _Level) -> BinCount | None:
+    """The latest count of the same level taken at or before this one."""
+    result: BinCount | None = await ctx.session.scalar(
+        select(BinCount)
+        .where(
+            BinCount.location_id == level.location_id,
+            BinCount.sku_id == level.sku_id,
+            BinCount.lot_key == level.lot_key,
+            BinCount.counted_at <= ctx.event_time,
+        )
+        .order_by(BinCount.counted_at.desc(), BinCount.id.desc())
+        .limit(1)
+    )
+    return result
+
+
+async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
+    await _bin_in_scope(ctx, p.location_id, "location_id")
+    await _check_sku_and_lot(ctx, p.sku_id, p.lot_id)
+    level = _Level(p.location_id, p.sku_id, p.lot_id)
+    at = ctx.event_time
+
+    on_hand = await _on_hand(ctx.session, level, lock=True)
+    ledger_qty = on_hand - await _net_after(ctx.session, level, at)
+
+    recount: tuple[str, str, str] | None = None
+    if await _physical_move_between(ctx.session, level, at - COUNT_AMBIGUITY, at + COUNT_AMBIGUITY):
+        recount = (
+            "recount",
+            f"a move of bin {p.location_id} happened within {COUNT_AMBIGUITY} of the count: not adjusted, recount",
+            "盘点时间附近有库存移动，未调整，请复盘",
+        )
+    else:
+        previous = await _previous_count(ctx, level)
+        if (
+            previous is not None
+            and previous.counted_qty != p.counted_qty
+            and not await _physical_move_between(
+                ctx.session, level, min(previous.counted_at, at), max(previous.counted_at, at)
+            )
+        ):
+            recount = (
+                "counts_disagree",
+                f"count {previous.id} found {previous.counted_qty}, this one {p.counted_qty}, and nothing moved "
+                "between them: not adjusted, recount",
+                "两次盘点结果不一致且期间无移动，未调整，请复盘",
+            )
+
+    exceptions: list[RaisedException] = []
+    adjustment = 0
+    move_id: int | None = None
+    if recount is not None:
+        outcome = CountOutcome.recount
+        kind, message, message_zh = recount
+        task, _ = await open_count_task(
+            ctx.session,
+            warehouse_id=ctx.warehouse_id,
+            location_id=p.location_id,
+            sku_id=p.sku_id,
+            reason=message,
+            source_op_id=ctx.op.op_id,
+            kind=TaskKind.recount,
+        )
+        exceptions.append(
+            task_raised(
+                kind,
+                task,
+                message,
+                message_zh,
+                location_id=p.location_id,
+                sku_id=p.sku_id,
+                lot_id=p.lot_id,
+                counted_qty=p.counted_qty,
+                ledger_qty=ledger_qty,
+            )
+        )
+    else:
+        adjustment = p.counted_qty - ledger_qty
+        outcome = CountOutcome.adjusted if adjustment else CountOutcome.matched
+        if adjustment:
+            loss_id = await _loss_location_id(ctx)
+            src, dst = (loss_id, p.location_id) if adjustment > 0 else (p.location_id, loss_id)
+            (posted,) = await _post(
+                ctx,
+                [
+                    _request(
+                        ctx,
+                        sku_id=p.sku_id,
+                        lot_id=p.lot_id,
+                        from_location_id=src,
+                        to_location_id=dst,
+                        qty=abs(adjustment),
+                        reason=MoveReason.count_adjustment,
+                    )
+                ],
+            )
+            move_id = posted.move_id
+
+    ctx.session.add(
+        BinCount(
+            location_id=p.location_id,
+            sku_id=p.sku_id,
+            lot_id=p.lot_id,
+            lot_key=level.lot_key,
+            counted_qty=p.counted_qty,
+            ledger_qty=ledger_qty,
+            adjustment_move_id=move_id,
+            outcome=outcome,
+            counted_at=at,
+            user_id=ctx.user_id,
+            device_id=ctx.device_id,
+            op_id=ctx.op.op_id,
+        )
+    )
+    await ctx.session.flush()
+    return Outcome(
+        result={"adjustment": adjustment, "ledger_qty": ledger_qty, "outcome": outcome.value},
+        exceptions=exceptions,
+    )
+
+
+OP_SPECS: list[OpSpec] = [
+    OpSpec(
+        name="warehouse.item_moved",
+        kind=OpKind.fact,
+        version=1,
+        payload_type=ItemMoved,
+        handler=item_moved,
+        description="Goods were carried from one bin to another (putaway, transfer, replenishment).",
+    ),
+    OpSpec(
+        name="warehouse.bin_counted",
+        kind=OpKind.fact,
+        version=1,
+        payload_type=BinCounted,
+        handler=bin_counted,
+        description="A bin was counted; adjusts the ledger as of the count's time, or opens a recount.",
+    ),
+]

@@ -1,0 +1,237 @@
+"""The warehouse domain's sync ops through the real HTTP API: moves between bins and bin counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.tasks.models import Task, TaskKind, TaskLine
+from server.warehouse.count_models import BinCount, CountOutcome
+from server.warehouse.ledger.models import MoveReason, StockLevel, StockMove
+from server.warehouse.ledger.service import MoveRequest, NegativePolicy, post_moves
+from server.warehouse.ledger.verify import verify_ledger
+from tests.factories import make_bin, make_sku, make_warehouse
+from tests.sync_support import Client, SimDevice, make_device
+
+Factory = async_sessionmaker[AsyncSession]
+MOVED = "warehouse.item_moved"
+COUNTED = "warehouse.bin_counted"
+
+
+class World(msgspec.Struct):
+    factory: Factory
+    picker: SimDevice
+    counter: SimDevice
+    a: int
+    b: int
+    frozen: int
+    other_bin: int
+    sku: int
+    t0: datetime
+
+    def move(self, qty: int, src: int | None = None, dst: int | None = None, **extra: Any) -> dict[str, Any]:
+        return {
+            "sku_id": self.sku,
+            "from_location_id": self.a if src is None else src,
+            "to_location_id": self.b if dst is None else dst,
+            "qty": qty,
+            **extra,
+        }
+
+    def count(self, qty: int, location: int | None = None) -> dict[str, Any]:
+        return {"location_id": self.a if location is None else location, "sku_id": self.sku, "counted_qty": qty}
+
+    async def on_hand(self, location_id: int) -> int:
+        async with self.factory() as s:
+            value = await s.scalar(
+                select(func.sum(StockLevel.on_hand)).where(
+                    StockLevel.location_id == location_id, StockLevel.sku_id == self.sku
+                )
+            )
+        return int(value or 0)
+
+    async def tasks(self, kind: TaskKind, location_id: int) -> list[Task]:
+        async with self.factory() as s:
+            rows = await s.scalars(
+                select(Task)
+                .join(TaskLine, TaskLine.task_id == Task.id)
+                .where(Task.kind == kind, TaskLine.location_id == location_id)
+            )
+            return list(rows)
+
+    async def counts(self) -> list[BinCount]:
+        async with self.factory() as s:
+            return list(await s.scalars(select(BinCount).order_by(BinCount.id)))
+
+
+@pytest.fixture
+async def world(session_factory: Factory) -> World:
+    """Bin A holds 10 (received a day ago); B is empty; one frozen bin; a bin of another warehouse."""
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    async with session_factory() as s, s.begin():
+        wh = await make_warehouse(s)
+        a = await make_bin(s, wh)
+        b = await make_bin(s, wh)
+        frozen = await make_bin(s, wh, frozen=True)
+        other = await make_warehouse(s)
+        other_bin = await make_bin(s, other)
+        sku = await make_sku(s)
+        await post_moves(
+            s,
+            [
+                MoveRequest(
+                    sku_id=sku.id,
+                    from_location_id=wh.supplier.id,
+                    to_location_id=a.id,
+                    qty=10,
+                    reason=MoveReason.receipt,
+                    idempotency_key="seed",
+                    occurred_at=t0 - timedelta(days=1),
+                )
+            ],
+            negative=NegativePolicy.refuse,
+        )
+    picker = await make_device(session_factory, wh.warehouse)
+    counter = await make_device(session_factory, wh.warehouse)
+    return World(session_factory, picker, counter, a.id, b.id, frozen.id, other_bin.id, sku.id, t0)
+
+
+async def _ledger_consistent(factory: Factory) -> None:
+    async with factory() as s:
+        report = await verify_ledger(s)
+    assert report.ok, report
+
+
+async def test_move_applied_once_when_pushed_twice(client: Client, world: World) -> None:
+    op = world.picker.op(MOVED, world.move(3), at=world.t0)
+    first = (await world.picker.push(client, [op]))["results"][0]
+    second = (await world.picker.push(client, [op]))["results"][0]
+
+    assert first["status"] == "applied", first
+    assert second["replayed"] is True
+    assert second["result"] == first["result"]
+    async with world.factory() as s:
+        moves = await s.scalar(
+            select(func.count()).select_from(StockMove).where(StockMove.idempotency_key.like(f"op:{op['op_id']}%"))
+        )
+    assert moves == 1
+    assert (await world.on_hand(world.a), await world.on_hand(world.b)) == (7, 3)
+
+
+async def test_pick_below_zero_is_applied_and_opens_a_count_task(client: Client, world: World) -> None:
+    (result,) = (await world.picker.push(client, [world.picker.op(MOVED, world.move(12), at=world.t0)]))["results"]
+
+    assert result["status"] == "applied_with_exception", result
+    (raised,) = result["exceptions"]
+    assert raised["kind"] == "negative_stock"
+    assert await world.on_hand(world.a) == -2
+    tasks = await world.tasks(TaskKind.bin_count, world.a)
+    assert [t.id for t in tasks] == [raised["ref"]["task_id"]]
+
+
+async def test_frozen_bin_still_accepts_a_physical_move(client: Client, world: World) -> None:
+    op = world.picker.op(MOVED, world.move(4, dst=world.frozen, reason="putaway"), at=world.t0)
+    (result,) = (await world.picker.push(client, [op]))["results"]
+
+    assert result["status"] == "applied", result
+    assert await world.on_hand(world.frozen) == 4
+    async with world.factory() as s:
+        move = await s.scalar(select(StockMove).where(StockMove.idempotency_key == f"op:{op['op_id']}"))
+    assert move is not None and move.reason is MoveReason.putaway
+
+
+async def test_count_adjusts_against_the_ledger_as_of_the_count(client: Client, world: World) -> None:
+    """Level 10; a move of -2 at t0+10min is recorded first; a count of 7 at t0 arrives later."""
+    later = world.picker.op(MOVED, world.move(2), at=world.t0 + timedelta(minutes=10))
+    assert (await world.picker.push(client, [later]))["results"][0]["status"] == "applied"
+
+    (result,) = (await world.counter.push(client, [world.counter.op(COUNTED, world.count(7), at=world.t0)]))["results"]
+
+    assert result["status"] == "applied", result
+    assert result["result"] == {"adjustment": -3, "ledger_qty": 10, "outcome": "adjusted"}
+    assert await world.on_hand(world.a) == 5  # 7 at the count, minus the 2 moved after it
+    (count,) = await world.counts()
+    assert count.outcome is CountOutcome.adjusted and count.adjustment_move_id is not None
+    await _ledger_consistent(world.factory)
+
+
+async def test_late_move_before_a_count_gets_a_correcting_entry(client: Client, world: World) -> None:
+    """Count 8 at t0 (adjusts 10 -> 8); then a move of 2 out of A made at t0-10min arrives: the counter
+    had already seen those 2 gone, so A must stay 8, not drop to 6."""
+    count = world.counter.op(COUNTED, world.count(8), at=world.t0)
+    assert (await world.counter.push(client, [count]))["results"][0]["result"]["adjustment"] == -2
+
+    late = world.picker.op(MOVED, world.move(2), at=world.t0 - timedelta(minutes=10))
+    (result,) = (await world.picker.push(client, [late]))["results"]
+
+    assert result["status"] == "applied_with_exception", result
+    assert [e["kind"] for e in result["exceptions"]] == ["count_correction"]
+    assert await world.on_hand(world.a) == 8
+    assert await world.on_hand(world.b) == 2
+    async with world.factory() as s:
+        corrections = list(await s.scalars(select(StockMove).where(StockMove.reason == MoveReason.correction)))
+    assert [(m.to_location_id, m.qty) for m in corrections] == [(world.a, 2)]
+    await _ledger_consistent(world.factory)
+
+
+async def test_move_inside_the_clock_window_makes_a_recount_not_an_adjustment(client: Client, world: World) -> None:
+    near = world.picker.op(MOVED, world.move(2), at=world.t0 + timedelta(minutes=1))
+    assert (await world.picker.push(client, [near]))["results"][0]["status"] == "applied"
+
+    (result,) = (await world.counter.push(client, [world.counter.op(COUNTED, world.count(5), at=world.t0)]))["results"]
+
+    assert result["status"] == "applied_with_exception", result
+    assert result["result"] == {"adjustment": 0, "ledger_qty": 10, "outcome": "recount"}
+    assert [e["kind"] for e in result["exceptions"]] == ["recount"]
+    assert await world.on_hand(world.a) == 8  # only the move; the count changed nothing
+    assert len(await world.tasks(TaskKind.recount, world.a)) == 1
+    (count,) = await world.counts()
+    assert count.outcome is CountOutcome.recount and count.adjustment_move_id is None
+
+
+async def test_two_disagreeing_counts_with_no_move_between_make_a_recount(client: Client, world: World) -> None:
+    first = world.counter.op(COUNTED, world.count(9), at=world.t0)
+    second = world.counter.op(COUNTED, world.count(7), at=world.t0 + timedelta(minutes=30))
+    results = (await world.counter.push(client, [first, second]))["results"]
+
+    assert results[0]["result"] == {"adjustment": -1, "ledger_qty": 10, "outcome": "adjusted"}
+    assert results[1]["result"] == {"adjustment": 0, "ledger_qty": 9, "outcome": "recount"}
+    assert [e["kind"] for e in results[1]["exceptions"]] == ["counts_disagree"]
+    assert await world.on_hand(world.a) == 9
+    assert len(await world.tasks(TaskKind.recount, world.a)) == 1
+
+
+async def test_agreeing_second_count_matches(client: Client, world: World) -> None:
+    first = world.counter.op(COUNTED, world.count(9), at=world.t0)
+    second = world.counter.op(COUNTED, world.count(9), at=world.t0 + timedelta(minutes=30))
+    results = (await world.counter.push(client, [first, second]))["results"]
+
+    assert results[1]["status"] == "applied", results[1]
+    assert results[1]["result"] == {"adjustment": 0, "ledger_qty": 9, "outcome": "matched"}
+    assert await world.on_hand(world.a) == 9
+
+
+async def test_out_of_scope_location_is_rejected_and_the_queue_continues(client: Client, world: World) -> None:
+    stray = world.picker.op(MOVED, world.move(1, dst=world.other_bin), at=world.t0)
+    good = world.picker.op(MOVED, world.move(1), at=world.t0 + timedelta(seconds=1))
+    body = await world.picker.push(client, [stray, good])
+
+    assert [r["status"] for r in body["results"]] == ["rejected", "applied"]
+    assert body["results"][0]["code"] == "location_out_of_scope"
+    assert body["last_applied_seq"] == good["seq"]
+    assert await world.on_hand(world.other_bin) == 0
+    assert (await world.on_hand(world.a), await world.on_hand(world.b)) == (9, 1)
+
+
+async def test_unknown_sku_is_an_invalid_reference(client: Client, world: World) -> None:
+    op = world.picker.op(MOVED, {**world.move(1), "sku_id": 999_999}, at=world.t0)
+    (result,) = (await world.picker.push(client, [op]))["results"]
+
+    assert result["status"] == "rejected"
+    assert result["code"] == "invalid_reference"
+    assert await world.on_hand(world.a) == 10
