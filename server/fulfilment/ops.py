@@ -9,20 +9,20 @@ anything (a line of another warehouse, a SKU that does not exist) is rejected.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from sqlalchemy import select
 
 from server.fulfilment.models import ParcelVerification, VerificationStatus
+from server.syncapi.facts import fact_move, invalid_reference, post_facts
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
 from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
-from server.warehouse.ledger.errors import IdempotencyKeyReused, InvalidMove
-from server.warehouse.ledger.models import NO_LOT, MoveReason, StockLevel
-from server.warehouse.ledger.service import MoveRequest, NegativePolicy, post_moves
+from server.warehouse.ledger.models import MoveReason
+from server.warehouse.ledger.stock_states import level_on_hand
 from server.warehouse.models import Location, LocationType
 from server.warehouse.virtual_locations import virtual_location
-from sync.registry import OpContext, OpKind, OpRejected, OpSpec, Outcome
+from sync.registry import OpContext, OpKind, OpSpec, Outcome
 from sync.wire import RaisedException
 
 PositiveInt = Annotated[int, msgspec.Meta(gt=0, le=2**31 - 1)]
@@ -58,39 +58,26 @@ class ParcelVerified(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     items: list[ParcelItem]
 
 
-def _invalid(message: str, message_zh: str, **detail: Any) -> OpRejected:
-    return OpRejected("invalid_reference", message, message_zh=message_zh, detail=detail)
-
-
 async def _line_and_task(ctx: OpContext, line_id: int) -> tuple[TaskLine, Task]:
     """The line and its task, row-locked (PostgreSQL) so concurrent picks add up; scoped to the warehouse."""
     line = await ctx.session.scalar(select(TaskLine).where(TaskLine.id == line_id).with_for_update())
-    if line is None or line.warehouse_id != ctx.warehouse_id:
-        raise _invalid(f"task line {line_id} does not exist in this warehouse", "任务行不存在", task_line_id=line_id)
-    task = await ctx.session.scalar(select(Task).where(Task.id == line.task_id).with_for_update())
-    if task is None or task.warehouse_id != ctx.warehouse_id:
-        raise _invalid(f"task line {line_id} does not exist in this warehouse", "任务行不存在", task_line_id=line_id)
+    task = None
+    if line is not None and line.warehouse_id == ctx.warehouse_id:
+        task = await ctx.session.scalar(select(Task).where(Task.id == line.task_id).with_for_update())
+    if line is None or task is None or task.warehouse_id != ctx.warehouse_id:
+        raise invalid_reference(
+            f"task line {line_id} does not exist in this warehouse", "任务行不存在", task_line_id=line_id
+        )
     return line, task
 
 
 async def _require_bin(ctx: OpContext, location_id: int) -> Location:
     location = await ctx.session.get(Location, location_id)
     if location is None or location.warehouse_id != ctx.warehouse_id:
-        raise _invalid(
+        raise invalid_reference(
             f"location {location_id} does not exist in this warehouse", "库位不存在", location_id=location_id
         )
     return location
-
-
-async def _level(ctx: OpContext, location_id: int, sku_id: int, lot_id: int | None) -> int:
-    on_hand = await ctx.session.scalar(
-        select(StockLevel.on_hand).where(
-            StockLevel.location_id == location_id,
-            StockLevel.sku_id == sku_id,
-            StockLevel.lot_key == (lot_id if lot_id is not None else NO_LOT),
-        )
-    )
-    return int(on_hand or 0)
 
 
 async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
@@ -115,34 +102,27 @@ async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
             )
         )
     if destination == payload.location_id:
-        raise _invalid("the pick bin is the task's destination", "拣货库位与目标库位相同", **refs)
+        raise invalid_reference("the pick bin is the task's destination", "拣货库位与目标库位相同", **refs)
 
-    try:
-        (posted,) = await post_moves(
-            ctx.session,
-            [
-                MoveRequest(
-                    sku_id=payload.sku_id,
-                    lot_id=payload.lot_id,
-                    from_location_id=payload.location_id,
-                    to_location_id=destination,
-                    qty=payload.qty,
-                    reason=MoveReason.pick,
-                    reference=task.reference,
-                    idempotency_key=ctx.idempotency_key,
-                    actor_user_id=ctx.user_id,
-                    device_id=ctx.device_id,
-                    occurred_at=ctx.event_time,
-                )
-            ],
-            negative=NegativePolicy.allow,
-            allow_frozen=True,
-        )
-    except (InvalidMove, IdempotencyKeyReused) as exc:
-        raise OpRejected("invalid_reference", str(exc), message_zh=exc.message_zh, detail=refs) from exc
+    (posted,) = await post_facts(
+        ctx,
+        [
+            fact_move(
+                ctx,
+                sku_id=payload.sku_id,
+                lot_id=payload.lot_id,
+                from_location_id=payload.location_id,
+                to_location_id=destination,
+                qty=payload.qty,
+                reason=MoveReason.pick,
+                reference=task.reference,
+            )
+        ],
+        detail=refs,
+    )
 
     # (a) the bin went negative: the system's count was wrong; count the bin.
-    if await _level(ctx, payload.location_id, payload.sku_id, payload.lot_id) < 0:
+    if await level_on_hand(ctx.session, payload.location_id, payload.sku_id, payload.lot_id) < 0:
         count, _ = await open_count_task(
             ctx.session,
             warehouse_id=ctx.warehouse_id,
@@ -280,7 +260,7 @@ async def parcel_verified(ctx: OpContext, payload: ParcelVerified) -> Outcome:
     if payload.task_id is not None:
         task = await ctx.session.get(Task, payload.task_id)
         if task is None or task.warehouse_id != ctx.warehouse_id:
-            raise _invalid(
+            raise invalid_reference(
                 f"task {payload.task_id} does not exist in this warehouse", "任务不存在", task_id=payload.task_id
             )
         task_ids = [task.id]

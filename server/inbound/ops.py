@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from sqlalchemy import select
@@ -23,12 +23,12 @@ from server.catalog.models import Lot, Sku
 from server.catalog.services.lot_dates import resolve_expiry
 from server.inbound.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from server.lib.errors import ValidationFailed
+from server.syncapi.facts import fact_move, invalid_reference, post_facts
 from server.tasks.service import open_exception
 from server.warehouse.ledger.models import MoveReason
-from server.warehouse.ledger.service import MoveRequest, NegativePolicy, PostedMove, post_moves
 from server.warehouse.models import PHYSICAL_TYPES, Location, LocationType
 from server.warehouse.virtual_locations import virtual_location
-from sync.registry import OpContext, OpKind, OpRejected, OpSpec, Outcome
+from sync.registry import OpContext, OpKind, OpSpec, Outcome
 from sync.wire import RaisedException
 
 PositiveQty = Annotated[int, msgspec.Meta(gt=0, le=10_000_000)]
@@ -61,16 +61,12 @@ class ReturnReceived(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 # --- references ----------------------------------------------------------------------------------
 
 
-def _invalid(message: str, message_zh: str, **detail: Any) -> OpRejected:
-    return OpRejected("invalid_reference", message, message_zh=message_zh, detail=detail)
-
-
 async def _sku(session: AsyncSession, sku_id: int) -> Sku:
     sku = await session.get(Sku, sku_id)
     if sku is None:
-        raise _invalid(f"SKU {sku_id} does not exist", "SKU 不存在", field="sku_id", sku_id=sku_id)
+        raise invalid_reference(f"SKU {sku_id} does not exist", "SKU 不存在", field="sku_id", sku_id=sku_id)
     if sku.is_kit:
-        raise _invalid(
+        raise invalid_reference(
             f"SKU {sku_id} is a kit and has no stock of its own", "组合装无独立库存", field="sku_id", sku_id=sku_id
         )
     return sku
@@ -85,7 +81,7 @@ async def _target(ctx: OpContext, location_id: int) -> Location:
         or location.type not in PHYSICAL_TYPES
         or not location.active
     ):
-        raise _invalid(
+        raise invalid_reference(
             f"location {location_id} is not an active bin of warehouse {ctx.warehouse_id}",
             "库位不存在或不属于本仓库",
             field="to_location_id",
@@ -199,38 +195,6 @@ async def _placeholder_lot(ctx: OpContext, sku: Sku) -> Lot:
 # --- moves ---------------------------------------------------------------------------------------
 
 
-def _move(
-    ctx: OpContext,
-    *,
-    sku_id: int,
-    lot_id: int | None,
-    from_id: int,
-    to_id: int,
-    qty: int,
-    reason: MoveReason,
-    reference: str,
-    suffix: str = "",
-) -> MoveRequest:
-    return MoveRequest(
-        sku_id=sku_id,
-        lot_id=lot_id,
-        from_location_id=from_id,
-        to_location_id=to_id,
-        qty=qty,
-        reason=reason,
-        reference=reference,
-        idempotency_key=ctx.idempotency_key + suffix,
-        actor_user_id=ctx.user_id,
-        device_id=ctx.device_id,
-        occurred_at=ctx.event_time,
-    )
-
-
-async def _post(ctx: OpContext, moves: list[MoveRequest]) -> list[PostedMove]:
-    """Physical facts: never refused for stock or frozen bins (SPEC.md §7.1)."""
-    return await post_moves(ctx.session, moves, negative=NegativePolicy.allow, allow_frozen=True)
-
-
 # --- inbound.item_received -----------------------------------------------------------------------
 
 
@@ -242,7 +206,7 @@ async def item_received(ctx: OpContext, payload: ItemReceived) -> Outcome:
     if payload.purchase_order_id is not None:
         order = await session.get(PurchaseOrder, payload.purchase_order_id)
         if order is None or order.warehouse_id != ctx.warehouse_id:
-            raise _invalid(
+            raise invalid_reference(
                 f"purchase order {payload.purchase_order_id} is not an order of warehouse {ctx.warehouse_id}",
                 "采购单不存在或不属于本仓库",
                 field="purchase_order_id",
@@ -326,48 +290,27 @@ async def item_received(ctx: OpContext, payload: ItemReceived) -> Outcome:
 
     over_location = quarantine_id if quarantine_id is not None else destination
     lot_id = lot.id if lot is not None else None
-    moves: list[MoveRequest] = []
-    if over and over_location != destination:
-        if payload.qty - over:
-            moves.append(
-                _move(
-                    ctx,
-                    sku_id=sku.id,
-                    lot_id=lot_id,
-                    from_id=supplier.id,
-                    to_id=destination,
-                    qty=payload.qty - over,
-                    reason=MoveReason.receipt,
-                    reference=reference,
-                )
-            )
-        moves.append(
-            _move(
-                ctx,
-                sku_id=sku.id,
-                lot_id=lot_id,
-                from_id=supplier.id,
-                to_id=over_location,
-                qty=over,
-                reason=MoveReason.receipt,
-                reference=reference,
-                suffix=":over",
-            )
+    parts = (
+        [(destination, payload.qty - over, ""), (over_location, over, "over")]
+        if over and over_location != destination
+        else [(destination, payload.qty, "")]
+    )
+    moves = [
+        fact_move(
+            ctx,
+            sku_id=sku.id,
+            lot_id=lot_id,
+            from_location_id=supplier.id,
+            to_location_id=to,
+            qty=qty,
+            reason=MoveReason.receipt,
+            reference=reference,
+            suffix=suffix,
         )
-    else:
-        moves.append(
-            _move(
-                ctx,
-                sku_id=sku.id,
-                lot_id=lot_id,
-                from_id=supplier.id,
-                to_id=destination,
-                qty=payload.qty,
-                reason=MoveReason.receipt,
-                reference=reference,
-            )
-        )
-    posted = await _post(ctx, moves)
+        for to, qty, suffix in parts
+        if qty
+    ]
+    posted = await post_facts(ctx, moves)
     quarantined = sum(p.qty for p in posted if quarantine_id is not None and p.to_location_id == quarantine_id)
     if target.id == quarantine_id and not lot_missing:  # the receiver chose the quarantine bin
         quarantined = over
@@ -421,7 +364,7 @@ async def return_received(ctx: OpContext, payload: ReturnReceived) -> Outcome:
     if payload.lot_id is not None:
         lot = await session.get(Lot, payload.lot_id)
         if lot is None or lot.sku_id != sku.id:
-            raise _invalid(
+            raise invalid_reference(
                 f"lot {payload.lot_id} is not a lot of SKU {sku.id}",
                 "批次与 SKU 不匹配",
                 field="lot_id",
@@ -473,15 +416,15 @@ async def return_received(ctx: OpContext, payload: ReturnReceived) -> Outcome:
         )
 
     lot_id = lot.id if lot is not None else None
-    posted = await _post(
+    posted = await post_facts(
         ctx,
         [
-            _move(
+            fact_move(
                 ctx,
                 sku_id=sku.id,
                 lot_id=lot_id,
-                from_id=customer.id,
-                to_id=destination,
+                from_location_id=customer.id,
+                to_location_id=destination,
                 qty=payload.qty,
                 reason=MoveReason.return_receipt,
                 reference=payload.reference,

@@ -23,12 +23,12 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Lot, Sku
+from server.syncapi.facts import fact_move, post_facts
 from server.tasks.models import TaskKind
 from server.tasks.service import open_count_task, open_exception, task_raised
 from server.warehouse.count_models import BinCount, CountOutcome
-from server.warehouse.ledger.errors import InvalidMove
-from server.warehouse.ledger.models import NO_LOT, MoveReason, StockLevel, StockMove
-from server.warehouse.ledger.service import MoveRequest, NegativePolicy, PostedMove, post_moves
+from server.warehouse.ledger.models import NO_LOT, MoveReason, StockMove
+from server.warehouse.ledger.stock_states import level_on_hand
 from server.warehouse.models import VIRTUAL_TYPES, Location, LocationType
 from server.warehouse.virtual_locations import virtual_location
 from sync.registry import OpContext, OpKind, OpRejected, OpSpec, Outcome
@@ -115,15 +115,7 @@ def _level_filter(level: _Level) -> ColumnElement[bool]:
 
 
 async def _on_hand(session: AsyncSession, level: _Level, *, lock: bool = False) -> int:
-    statement = select(StockLevel.on_hand).where(
-        StockLevel.location_id == level.location_id,
-        StockLevel.sku_id == level.sku_id,
-        StockLevel.lot_key == level.lot_key,
-    )
-    if lock:
-        statement = statement.with_for_update()
-    value = await session.scalar(statement)
-    return int(value or 0)
+    return await level_on_hand(session, level.location_id, level.sku_id, level.lot_id, lock=lock)
 
 
 async def _net_after(session: AsyncSession, level: _Level, after: datetime) -> int:
@@ -154,43 +146,9 @@ async def _loss_location_id(ctx: OpContext) -> int:
     return (await virtual_location(ctx.session, ctx.warehouse_id, LocationType.loss)).id
 
 
-def _request(
-    ctx: OpContext,
-    *,
-    sku_id: int,
-    lot_id: int | None,
-    from_location_id: int,
-    to_location_id: int,
-    qty: int,
-    reason: MoveReason,
-    suffix: str = "",
-) -> MoveRequest:
-    return MoveRequest(
-        sku_id=sku_id,
-        lot_id=lot_id,
-        from_location_id=from_location_id,
-        to_location_id=to_location_id,
-        qty=qty,
-        reason=reason,
-        idempotency_key=f"{ctx.idempotency_key}:{suffix}" if suffix else ctx.idempotency_key,
-        reference=f"op:{ctx.op.op_id}",
-        actor_user_id=ctx.user_id,
-        device_id=ctx.device_id,
-        occurred_at=ctx.event_time,
-    )
-
-
-async def _post(ctx: OpContext, requests: list[MoveRequest]) -> list[PostedMove]:
-    """Physical facts: allowed below zero and into frozen bins; a bad reference rejects the op."""
-    try:
-        return await post_moves(ctx.session, requests, negative=NegativePolicy.allow, allow_frozen=True)
-    except InvalidMove as exc:
-        raise OpRejected(
-            "invalid_reference",
-            exc.message,
-            message_zh=exc.message_zh,
-            detail={"field": exc.field} if exc.field else None,
-        ) from exc
+def _reference(ctx: OpContext) -> str:
+    """Moves of these ops name the op itself: there is no document behind a put-away or a count."""
+    return f"op:{ctx.op.op_id}"
 
 
 # --- warehouse.item_moved -------------------------------------------------------------------------
@@ -217,8 +175,9 @@ async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
     await _bin_in_scope(ctx, p.from_location_id, "from_location_id")
     await _bin_in_scope(ctx, p.to_location_id, "to_location_id")
     requests = [
-        _request(
+        fact_move(
             ctx,
+            reference=_reference(ctx),
             sku_id=p.sku_id,
             lot_id=p.lot_id,
             qty=p.qty,
@@ -268,8 +227,9 @@ async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
         # Cancel this move's effect on the counted bin: give back what it took, take back what it added.
         src, dst = (loss_id, level.location_id) if side == "from" else (level.location_id, loss_id)
         requests.append(
-            _request(
+            fact_move(
                 ctx,
+                reference=_reference(ctx),
                 sku_id=p.sku_id,
                 lot_id=p.lot_id,
                 qty=p.qty,
@@ -300,7 +260,7 @@ async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
             )
         )
 
-    posted = await _post(ctx, requests)
+    posted = await post_facts(ctx, requests)
 
     on_hand = await _on_hand(ctx.session, source)
     if on_hand < 0:
@@ -443,11 +403,12 @@ async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
         if adjustment:
             loss_id = await _loss_location_id(ctx)
             src, dst = (loss_id, p.location_id) if adjustment > 0 else (p.location_id, loss_id)
-            (posted,) = await _post(
+            (posted,) = await post_facts(
                 ctx,
                 [
-                    _request(
+                    fact_move(
                         ctx,
+                        reference=_reference(ctx),
                         sku_id=p.sku_id,
                         lot_id=p.lot_id,
                         from_location_id=src,

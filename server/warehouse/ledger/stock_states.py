@@ -17,7 +17,7 @@ import msgspec
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.warehouse.ledger.models import StockLevel
+from server.warehouse.ledger.models import NO_LOT, StockLevel
 from server.warehouse.models import PHYSICAL_TYPES, Location, LocationType
 
 
@@ -76,3 +76,17 @@ async def stock_states(
     if warehouse_id is not None:
         query = query.where(Location.warehouse_id == warehouse_id)
     return [to_stock_state(row) for row in await session.execute(query)]
+
+
+async def level_on_hand(
+    session: AsyncSession, location_id: int, sku_id: int, lot_id: int | None, *, lock: bool = False
+) -> int:
+    """On hand of one (location, SKU, lot) level, 0 if it has no row; ``lock`` row-locks it (PostgreSQL)."""
+    statement = select(StockLevel.on_hand).where(
+        StockLevel.location_id == location_id,
+        StockLevel.sku_id == sku_id,
+        StockLevel.lot_key == (lot_id if lot_id is not None else NO_LOT),
+    )
+    if lock:
+        statement = statement.with_for_update()
+    return int(await session.scalar(statement) or 0)
