@@ -192,9 +192,6 @@ async def _placeholder_lot(ctx: OpContext, sku: Sku) -> Lot:
     return await _create_lot(ctx.session, Lot(sku_id=sku.id, lot_number=number))
 
 
-# --- moves ---------------------------------------------------------------------------------------
-
-
 # --- inbound.item_received -----------------------------------------------------------------------
 
 

@@ -45,10 +45,9 @@ class SyncController(Controller):
         session_factory: async_sessionmaker[AsyncSession],
     ) -> PushResponse:
         """The body is a ``PushRequest``; it is read after the token, so a stranger learns nothing."""
-        token = bearer_token(request)
         async with session_factory() as session:
-            await device_for_push(session, token)
-        return await service.push(session_factory, token, decode_body(await request.body(), PushRequest))
+            device = await device_for_push(session, bearer_token(request))
+        return await service.push(session_factory, device, decode_body(await request.body(), PushRequest))
 
     @post("/pull", operation_id="SyncPull", status_code=200, guards=[requires(Permission.sync_use)])
     async def pull(

@@ -69,9 +69,8 @@ class Entity:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value.value if hasattr(value, "value") and not isinstance(value, int | str) else value
+    """JSON-ready: dates as ISO text (enums are ``StrEnum``, already text)."""
+    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 ENTITIES = (

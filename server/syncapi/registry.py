@@ -20,13 +20,7 @@ OP_MODULES = (
 def registry() -> Registry:
     built = Registry()
     for name in OP_MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        specs: list[OpSpec] = module.OP_SPECS
+        specs: list[OpSpec] = import_module(name).OP_SPECS
         for spec in specs:
             built.register(spec)
     return built

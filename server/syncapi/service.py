@@ -6,21 +6,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.transaction import run_in_transaction
 from server.db.types import utcnow
-from server.syncapi.devices import device_for_push, device_warehouse
+from server.syncapi.devices import device_warehouse
 from server.syncapi.entities import snapshot_sources
 from server.syncapi.registry import registry
 from server.syncapi.tables import SYNC_TABLES
 from sync.pull import pull
-from sync.push import NeedsIsolation, apply_push
+from sync.push import DeviceContext, NeedsIsolation, apply_push
 from sync.wire import PullRequest, PullResponse, PushRequest, PushResponse
 
 
-async def push(factory: async_sessionmaker[AsyncSession], token: str, request: PushRequest) -> PushResponse:
+async def push(factory: async_sessionmaker[AsyncSession], device: DeviceContext, request: PushRequest) -> PushResponse:
     """Apply a push; serialization failures and lock timeouts are retried whole (F4), and a batch
     whose handler raised is re-run with each op isolated (SPEC.md §5.6)."""
 
     async def work(session: AsyncSession, *, isolate: bool) -> PushResponse:
-        device = await device_for_push(session, token)
         return await apply_push(session, SYNC_TABLES, registry(), device, request, now=utcnow(), isolate=isolate)
 
     try:
