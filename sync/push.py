@@ -20,10 +20,10 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import bindparam, select, text, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sync import feed
+from sync.db_errors import is_transient
 from sync.errors import (
     ClientTooOld,
     DeviceMismatch,
@@ -375,21 +375,21 @@ async def _dispatch(
     if not isolate:
         try:
             return OpStatus.applied, "", "", "", await spec.handler(context, payload)
-        except DBAPIError:
-            raise
         except Exception as exc:
+            if is_transient(exc):
+                raise  # the caller retries the whole push
             raise NeedsIsolation(op.op_id) from exc
     saved = feed.mark(session)
     savepoint = await session.begin_nested()
     try:
         outcome = await spec.handler(context, payload)
-    except DBAPIError:
-        raise
     except OpRejected as exc:
         await savepoint.rollback()
         feed.restore(session, saved)
         return OpStatus.rejected, exc.code, exc.message, exc.message_zh, Outcome(result=exc.detail)
     except Exception as exc:  # a poison op: recorded, never retried for ever (SPEC.md §5.6)
+        if is_transient(exc):
+            raise
         log.exception("sync handler for %s failed on op %s", op.name, op.op_id)
         await savepoint.rollback()
         feed.restore(session, saved)

@@ -13,28 +13,20 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.engine import write_gate
+from sync.db_errors import is_transient
 
 T = TypeVar("T")
 
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 DEFAULT_ATTEMPTS = 8
 
 
 def is_retryable(exc: BaseException, *, retry_integrity: bool) -> bool:
     """Deadlocks, serialization failures, SQLite lock time-outs and (optionally) unique races."""
-    if retry_integrity and isinstance(exc, IntegrityError):
-        return True
-    if isinstance(exc, DBAPIError):
-        sqlstate = getattr(exc.orig, "sqlstate", None)
-        if sqlstate in RETRYABLE_SQLSTATES:
-            return True
-        if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
-            return True
-    return False
+    return (retry_integrity and isinstance(exc, IntegrityError)) or is_transient(exc)
 
 
 async def run_in_transaction(

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.auth.models import Device, Role
@@ -56,6 +56,13 @@ async def _poison(ctx: OpContext, p: Received) -> Outcome:
     raise RuntimeError("bug in a handler")
 
 
+async def _violate_constraint(ctx: OpContext, p: Received) -> Outcome:
+    """A permanent database error (NOT NULL), the same on every retry."""
+    await _receive(ctx, p)
+    await ctx.session.execute(text("INSERT INTO sync_meta (key, value) VALUES ('broken', NULL)"))
+    return Outcome()
+
+
 async def _refuse(ctx: OpContext, p: Received) -> Outcome:
     raise OpRejected("not_allowed", "this request is refused", message_zh="请求被拒绝")
 
@@ -66,6 +73,7 @@ def _register_test_ops() -> None:
         ("test.received", _receive, OpKind.fact),
         ("test.poison", _poison, OpKind.fact),
         ("test.refused", _refuse, OpKind.request),
+        ("test.db_refused", _violate_constraint, OpKind.fact),
     ):
         if name not in known:
             registry().register(OpSpec(name=name, kind=kind, version=1, payload_type=Received, handler=handler))
@@ -171,6 +179,19 @@ async def test_a_poison_op_is_rejected_alone_and_the_queue_moves_on(
     ]
     assert body["last_applied_seq"] == 5
     assert await _moves(session_factory) == 2  # the poison op's own write was rolled back
+
+
+async def test_a_permanent_database_error_rejects_its_op_instead_of_wedging_the_queue(
+    client: Client, world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    ops = [world.device.op("test.db_refused", world.payload(5)), world.device.op("test.received", world.payload(1))]
+    body = await world.device.push(client, ops)
+    assert [(r["status"], r.get("code", "")) for r in body["results"]] == [
+        ("rejected", "handler_failed"),
+        ("applied", ""),
+    ]
+    assert body["last_applied_seq"] == 2
+    assert await _moves(session_factory) == 1  # the failing op's move was rolled back with it
 
 
 async def test_invalid_payload_and_bad_clock_stamp_are_per_op_rejections(client: Client, world: World) -> None:
