@@ -75,6 +75,8 @@ def track(model: type, serializer: Serializer) -> None:
 
 def record(session: AsyncSession | Session, scope_id: int, entity: str, key: str, data: dict[str, Any] | None) -> None:
     """Record that ``entity``/``key`` now holds ``data`` (``None``: deleted). Last write in a transaction wins."""
+    if _config.tables is None:  # the change would be lost silently: devices would never learn of it
+        raise RuntimeError("the sync change feed is not installed: call feed.configure() at start")
     pending = _pending(_sync_session(session))
     pending.pop((scope_id, entity, key), None)  # re-insert so the dict keeps last-write order
     pending[(scope_id, entity, key)] = data

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 MAX_DRIFT = timedelta(minutes=5)
 MAX_COUNTER = 0xFFFF
@@ -92,12 +93,38 @@ def is_ahead(stamp: Stamp, server_now: datetime) -> bool:
     return stamp.time - server_now > MAX_DRIFT
 
 
-def event_time(stamp: Stamp, received_at: datetime) -> tuple[datetime, bool]:
+class ClockFlag(StrEnum):
+    """Why a stamp was not trusted for ordering (SPEC.md §4.3 rules 4 and 5)."""
+
+    ahead = "clock_ahead"
+    """More than ``MAX_DRIFT`` ahead of the server: the phone's clock is wrong."""
+    behind = "clock_behind"
+    """Before the device's previous trusted stamp, or before the device existed: its HLC state was
+    lost (site data cleared) or its clock was reset (a reboot to 1970)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where an op sits in time for ordering it against other events."""
+
+    event_time: datetime
+    flag: ClockFlag | None
+
+    @property
+    def trusted(self) -> bool:
+        return self.flag is None
+
+
+def event_time(stamp: Stamp, received_at: datetime, *, floor: datetime | None = None) -> Placement:
     """When the event happened for ordering against other events, and whether the stamp was distrusted.
 
-    A stamp too far ahead is not trusted: the event is placed at the time the server received it,
-    which is an upper bound on when it can have happened.
+    A stamp too far ahead is placed at the time the server received it (an upper bound on when it
+    can have happened). A stamp below ``floor`` — the device's last trusted stamp, or its
+    registration — is placed at the floor (the lower bound: it happened after the device's previous
+    event). Either way the op is flagged for a person, never silently reordered.
     """
     if is_ahead(stamp, received_at):
-        return received_at, True
-    return min(stamp.time, received_at), False
+        return Placement(received_at, ClockFlag.ahead)
+    if floor is not None and stamp.time < floor:
+        return Placement(min(floor, received_at), ClockFlag.behind)
+    return Placement(min(stamp.time, received_at), None)

@@ -33,7 +33,7 @@ from sync.errors import (
     SequenceGap,
     SequenceReused,
 )
-from sync.hlc import InvalidStamp, Stamp, event_time
+from sync.hlc import MAX_DRIFT, ClockFlag, InvalidStamp, Placement, Stamp, event_time
 from sync.registry import (
     InvalidPayload,
     OpContext,
@@ -72,6 +72,8 @@ class DeviceContext:
     user_id: int
     warehouse_id: int | None
     revoked: bool
+    registered_at: datetime | None = None
+    """No event of this device can predate it (less the allowed drift): SPEC.md §4.3 rule 5."""
 
 
 def content_hash(op: Op) -> str:
@@ -137,10 +139,12 @@ async def apply_push(
         await _refuse_known_ids(session, tables, fresh)
         rows = []
         for op in fresh:
-            result, row = await _apply_one(session, registry, device, request, op, now=now, isolate=isolate)
+            placement = _place(op, last_hlc, device.registered_at, now)
+            result, row = await _apply_one(session, registry, device, request, op, placement, now=now, isolate=isolate)
             results[op.op_id] = result
             rows.append(row)
-            last_hlc = max(last_hlc, op.hlc)
+            if placement is not None and placement.trusted:  # only trusted stamps raise the floor
+                last_hlc = max(last_hlc, op.hlc)
         await session.execute(tables.ops.insert(), rows)
         last_applied = fresh[-1].seq
         await session.execute(
@@ -201,9 +205,15 @@ async def _replayed(
     results: dict[str, OpResult] = {}
     for op in ops:
         row = by_seq.get(op.seq)
-        if row is None:  # applied, but its record was pruned: the outcome is no longer known
+        if row is None:  # applied, but the record is gone (a database repaired by hand): say so, never guess
             results[op.op_id] = OpResult(
-                op_id=op.op_id, seq=op.seq, status=OpStatus.applied, code="result_expired", replayed=True
+                op_id=op.op_id,
+                seq=op.seq,
+                status=OpStatus.unknown,
+                code="outcome_unknown",
+                message="the server applied this sequence number but holds no record of its outcome",
+                message_zh="服务器已处理该序号，但没有保存其结果",
+                replayed=True,
             )
             continue
         if row.op_id != op.op_id:
@@ -244,35 +254,76 @@ async def _refuse_known_ids(session: AsyncSession, tables: SyncTables, ops: Sequ
         raise _conflict(next(op for op in ops if op.op_id == known))
 
 
+def _place(op: Op, last_hlc: str, registered_at: datetime | None, now: datetime) -> Placement | None:
+    """The op's place in time (SPEC.md §4.3), or ``None`` when its stamp cannot be read.
+
+    The floor is the later of the device's last trusted stamp and its registration (less the
+    allowed drift): a healthy device's HLC never goes below either.
+    """
+    try:
+        stamp = Stamp.parse(op.hlc)
+    except InvalidStamp:
+        return None
+    floors = [registered_at - MAX_DRIFT] if registered_at is not None else []
+    if last_hlc:
+        floors.append(Stamp.parse(last_hlc).time)
+    return event_time(stamp, now, floor=max(floors) if floors else None)
+
+
+_CLOCK_MESSAGES = {
+    ClockFlag.ahead: (
+        "the device clock was more than 5 minutes ahead ({hlc}); ordered by receive time",
+        "设备时钟超前 5 分钟以上，按服务器接收时间排序",
+    ),
+    ClockFlag.behind: (
+        "the device clock went back before its previous event ({hlc}); ordered after that event",
+        "设备时钟回拨（早于其上一个事件），按上一个事件之后排序",
+    ),
+}
+
+
 async def _apply_one(
     session: AsyncSession,
     registry: Registry,
     device: DeviceContext,
     request: PushRequest,
     op: Op,
+    placement: Placement | None,
     *,
     now: datetime,
     isolate: bool,
 ) -> tuple[OpResult, dict[str, Any]]:
     outcome, status, code, message, message_zh = Outcome(), OpStatus.applied, "", "", ""
-    event_at, flagged = now, False
-    try:
-        stamp = Stamp.parse(op.hlc)
-        event_at, flagged = event_time(stamp, now)
-    except InvalidStamp as exc:
-        status, code, message, message_zh = OpStatus.rejected, "invalid_hlc", str(exc), "时间戳格式错误"
-    if status is OpStatus.applied:
+    event_at = placement.event_time if placement is not None else now
+    flag = placement.flag if placement is not None else None
+    if placement is None:
+        status, code, message, message_zh = (
+            OpStatus.rejected,
+            "invalid_hlc",
+            f"not an HLC stamp: {op.hlc[:80]!r} (expected <13-digit ms>-<4 hex>-<node>)",
+            "时间戳格式错误",
+        )
+    else:
         status, code, message, message_zh, outcome = await _dispatch(
-            session, registry, device, request, op, event_at=event_at, flagged=flagged, now=now, isolate=isolate
+            session,
+            registry,
+            device,
+            request,
+            op,
+            event_at=event_at,
+            flagged=flag is not None,
+            now=now,
+            isolate=isolate,
         )
     exceptions = list(outcome.exceptions)
-    if flagged:
+    if flag is not None:
+        text_en, text_zh = _CLOCK_MESSAGES[flag]
         exceptions.append(
             RaisedException(
-                kind="clock_ahead",
-                message=f"the device clock was more than 5 minutes ahead ({op.hlc}); ordered by receive time",
-                message_zh="设备时钟超前 5 分钟以上，按服务器接收时间排序",
-                ref={"hlc": op.hlc, "received_at": now.isoformat()},
+                kind=flag.value,
+                message=text_en.format(hlc=op.hlc),
+                message_zh=text_zh,
+                ref={"hlc": op.hlc, "received_at": now.isoformat(), "placed_at": event_at.isoformat()},
             )
         )
     if status is OpStatus.applied and exceptions:
@@ -431,7 +482,12 @@ async def release_held(
     )
     device = DeviceContext(device_id=row.device_id, user_id=row.user_id, warehouse_id=row.warehouse_id, revoked=False)
     request = PushRequest(protocol=PROTOCOL_VERSION, device_id=row.device_id, warehouse_id=row.warehouse_id, ops=[op])
-    result, fresh = await _apply_one(session, registry, device, request, op, now=row.received_at, isolate=True)
+    # Placed where it was placed when received, with the same clock flag (SPEC.md §4.3).
+    flags = [ClockFlag(e["kind"]) for e in row.exceptions if e.get("kind") in set(ClockFlag)]
+    placement = Placement(row.event_time, flags[0] if flags else None)
+    result, fresh = await _apply_one(
+        session, registry, device, request, op, placement, now=row.received_at, isolate=True
+    )
     await session.execute(
         update(t)
         .where(t.c.op_id == op_id)

@@ -145,6 +145,6 @@ class Registry:
         for version in range(op.version, spec.version):
             payload = spec.upgraders[version](payload)
         try:
-            return msgspec.convert(payload, spec.payload_type, strict=False)
+            return msgspec.convert(payload, spec.payload_type, strict=True)
         except msgspec.ValidationError as exc:
             raise InvalidPayload(str(exc)) from exc

@@ -32,12 +32,14 @@ class _Out(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class OpStatus(StrEnum):
-    """The four outcomes of an op (SPEC.md §5.3). Every op gets exactly one, once."""
+    """The outcomes of an op (SPEC.md §5.3). Every op gets exactly one, once."""
 
     applied = "applied"
     applied_with_exception = "applied_with_exception"
     rejected = "rejected"
     held = "held"
+    unknown = "unknown"
+    """Only in a replay: the sequence number was applied but its record no longer exists."""
 
 
 class Op(_In, kw_only=True):

@@ -61,7 +61,9 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="session")
 async def engine(backend: Backend) -> AsyncIterator[AsyncEngine]:
-    eng = create_engine(backend.url, pool_size=20)
+    # Few kept connections (two suites may share one PostgreSQL of max_connections 100); the
+    # concurrency tests still get up to 24 at once.
+    eng = create_engine(backend.url, pool_size=4, max_overflow=20)
     yield eng
     await eng.dispose()
 
@@ -91,7 +93,13 @@ async def db_session(session_factory: async_sessionmaker[AsyncSession]) -> Async
 
 @pytest.fixture
 def settings(backend: Backend) -> Settings:
-    return Settings(database_url=backend.url, demo_data=False, login_max_failures=5, login_window_seconds=300)
+    return Settings(
+        database_url=backend.url,
+        demo_data=False,
+        login_max_failures=5,
+        login_window_seconds=300,
+        database_pool_size=3,
+    )
 
 
 @pytest.fixture

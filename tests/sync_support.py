@@ -103,11 +103,22 @@ async def make_device(
     factory: async_sessionmaker[AsyncSession],
     warehouse: Warehouse,
     roles: list[Role] | None = None,
+    *,
+    registered_at: datetime | None = None,
 ) -> SimDevice:
-    """A user of ``roles`` (picker by default) with a device registered in ``warehouse`` and its token."""
+    """A user of ``roles`` (picker by default) with a device registered in ``warehouse`` and its token.
+
+    The device is registered a day ago by default, so tests may record ops in the past (SPEC.md §4.3
+    rule 5 flags stamps older than the registration)."""
     async with factory() as session, session.begin():
         user, _ = await make_user(session, roles or [Role.picker], warehouses=[warehouse])
-        device = Device(id=str(uuid.uuid4()), user_id=user.id, warehouse_id=warehouse.id, name=f"phone {next(_seq)}")
+        device = Device(
+            id=str(uuid.uuid4()),
+            user_id=user.id,
+            warehouse_id=warehouse.id,
+            name=f"phone {next(_seq)}",
+            created_at=registered_at or datetime.now(UTC) - timedelta(days=1),
+        )
         session.add(device)
         await session.flush()
         token, _ = await issue_token(session, user_id=user.id, ttl_seconds=3600, device_id=device.id)

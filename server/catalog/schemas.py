@@ -36,7 +36,8 @@ Attributes = Annotated[
     msgspec.Meta(max_length=50, description="variant attributes such as colour and size; scalar values"),
 ]
 Qty = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
-LotNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^\S(?:.*\S)?$")]
+LotNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[^\s@](?:.*\S)?$")]
+"""No blank ends; ``@`` cannot start one: it marks placeholder lots (``services/lot_lookup.py``)."""
 
 
 # --- products -------------------------------------------------------------------------------------

@@ -22,8 +22,13 @@ from sqlalchemy.pool import StaticPool
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """Build the async engine for ``url`` with the backend-specific settings above."""
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None, echo: bool = False) -> AsyncEngine:
+    """Build the async engine for ``url`` with the backend-specific settings above.
+
+    ``pool_size`` connections are kept open; up to ``max_overflow`` (default: as many again) more
+    are opened under load and closed when returned.
+    """
+    overflow = pool_size if max_overflow is None else max_overflow
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -32,10 +37,10 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         if database in ("", ":memory:"):
             engine = create_async_engine(url, echo=echo, poolclass=StaticPool)
         else:  # a few kept connections: opening one costs a thread and five pragmas
-            engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+            engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -56,8 +61,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions keep loaded objects after commit so handlers can serialise them."""
+    """Sessions keep loaded objects after commit so handlers can serialise them, and record sync
+    changes (installed here because every session of the process is made by this factory)."""
     import server.db.models  # noqa: F401 - every mapper must be known before the first flush
+    from server.syncapi.install import install_change_feed
+
+    install_change_feed()
 
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 

@@ -122,7 +122,10 @@ async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
     )
 
     # (a) the bin went negative: the system's count was wrong; count the bin.
-    if await level_on_hand(ctx.session, payload.location_id, payload.sku_id, payload.lot_id) < 0:
+    from_on_hand = posted.from_on_hand
+    if from_on_hand is None:  # already posted by an earlier attempt of this op: read the level
+        from_on_hand = await level_on_hand(ctx.session, payload.location_id, payload.sku_id, payload.lot_id)
+    if from_on_hand < 0:
         count, _ = await open_count_task(
             ctx.session,
             warehouse_id=ctx.warehouse_id,
@@ -152,9 +155,9 @@ async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
             ctx.session,
             warehouse_id=ctx.warehouse_id,
             kind=TaskKind.put_back,
-            lines=[
-                LineSpec(location_id=payload.location_id, sku_id=payload.sku_id, lot_id=payload.lot_id, qty=payload.qty)
-            ],
+            # The goods are where the pick took them (the task's destination or tote), and go
+            # back to the bin they came from.
+            lines=[LineSpec(location_id=destination, sku_id=payload.sku_id, lot_id=payload.lot_id, qty=payload.qty)],
             reference=task.reference,
             reason=f"picked for cancelled task {task.id} (op {ctx.op.op_id})",
             to_location_id=payload.location_id,

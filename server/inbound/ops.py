@@ -10,17 +10,16 @@ warehouse) rejects the op.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Annotated, Literal
 
 import msgspec
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Lot, Sku
 from server.catalog.services.lot_dates import resolve_expiry
+from server.catalog.services.lot_lookup import create_lot_once, find_lot, placeholder_lot
 from server.inbound.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from server.lib.errors import ValidationFailed
 from server.syncapi.facts import fact_move, invalid_reference, post_facts
@@ -32,7 +31,8 @@ from sync.registry import OpContext, OpKind, OpSpec, Outcome
 from sync.wire import RaisedException
 
 PositiveQty = Annotated[int, msgspec.Meta(gt=0, le=10_000_000)]
-LotNumber = Annotated[str, msgspec.Meta(max_length=64)]
+LotNumber = Annotated[str, msgspec.Meta(max_length=64, pattern=r"^(?!@)")]
+"""``@`` starts only placeholder lots (``server/catalog/services/lot_lookup.py``)."""
 
 
 class ItemReceived(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -108,25 +108,6 @@ async def _quarantine_id(session: AsyncSession, warehouse_id: int) -> int | None
 # --- lots ----------------------------------------------------------------------------------------
 
 
-async def _find_lot(session: AsyncSession, sku_id: int, lot_number: str) -> Lot | None:
-    found: Lot | None = await session.scalar(select(Lot).where(Lot.sku_id == sku_id, Lot.lot_number == lot_number))
-    return found
-
-
-async def _create_lot(session: AsyncSession, lot: Lot) -> Lot:
-    """Insert ``lot``; if a concurrent push created the same (SKU, number) first, answer that one."""
-    try:
-        async with session.begin_nested():
-            session.add(lot)
-            await session.flush()
-    except IntegrityError:
-        winner = await _find_lot(session, lot.sku_id, lot.lot_number)
-        if winner is None:
-            raise
-        return winner
-    return lot
-
-
 async def _lot_for_receipt(
     session: AsyncSession, sku: Sku, payload: ItemReceived, raised: list[RaisedException]
 ) -> Lot:
@@ -149,12 +130,12 @@ async def _lot_for_receipt(
                 ref={"sku_id": sku.id, "lot_number": lot_number, "code": exc.code},
             )
         )
-    existing = await _find_lot(session, sku.id, lot_number)
+    existing = await find_lot(session, sku.id, lot_number)
     if existing is None:
         created = Lot(
             sku_id=sku.id, lot_number=lot_number, manufactured_on=payload.manufactured_on, expires_on=expires_on
         )
-        existing = await _create_lot(session, created)
+        existing = await create_lot_once(session, created)
         if existing is created:
             return existing
     if expires_on is not None and existing.expires_on != expires_on:
@@ -176,20 +157,6 @@ async def _lot_for_receipt(
             )
         )
     return existing
-
-
-async def _placeholder_lot(ctx: OpContext, sku: Sku) -> Lot:
-    """A lot of its own for goods of a lot-controlled SKU that arrived without a lot number.
-
-    The ledger needs a lot for such a SKU; one per op keeps these goods apart from every other
-    unlabelled delivery until a supervisor has found out their real lot (``@`` marks it as made up).
-    """
-    digest = hashlib.sha256(ctx.op.op_id.encode()).hexdigest()[:16]
-    number = f"@NOLOT-{digest}"
-    existing = await _find_lot(ctx.session, sku.id, number)
-    if existing is not None:
-        return existing
-    return await _create_lot(ctx.session, Lot(sku_id=sku.id, lot_number=number))
 
 
 # --- inbound.item_received -----------------------------------------------------------------------
@@ -218,7 +185,7 @@ async def item_received(ctx: OpContext, payload: ItemReceived) -> Outcome:
     destination = target.id
     lot_missing = sku.lot_controlled and not (payload.lot_number or "").strip()
     if lot_missing:
-        lot = await _placeholder_lot(ctx, sku)
+        lot = await placeholder_lot(ctx.session, sku.id, ctx.op.op_id)
         destination = quarantine_id if quarantine_id is not None else target.id
         raised.append(
             await open_exception(
@@ -388,7 +355,7 @@ async def return_received(ctx: OpContext, payload: ReturnReceived) -> Outcome:
                 )
             )
     if lot is None and sku.lot_controlled:
-        lot = await _placeholder_lot(ctx, sku)
+        lot = await placeholder_lot(ctx.session, sku.id, ctx.op.op_id)
         if quarantine_id is not None:
             destination = quarantine_id
         raised.append(

@@ -58,7 +58,11 @@ async def device_for_push(session: AsyncSession, token: str) -> DeviceContext:
     if Permission.sync_use not in permissions_of(user.roles):
         raise Forbidden("your role may not sync warehouse work", message_zh="当前角色无权同步", code="forbidden")
     return DeviceContext(
-        device_id=device.id, user_id=user.id, warehouse_id=device.warehouse_id, revoked=device.revoked_at is not None
+        device_id=device.id,
+        user_id=user.id,
+        warehouse_id=device.warehouse_id,
+        revoked=device.revoked_at is not None,
+        registered_at=device.created_at,
     )
 
 

@@ -133,8 +133,6 @@ def snapshot_sources() -> list[SnapshotSource]:
 
 
 def install_tracking() -> None:
+    """Called once at start by ``server.syncapi.install``, never on import."""
     for entity in ENTITIES:
         feed.track(entity.model, entity.change)
-
-
-install_tracking()

@@ -64,6 +64,25 @@ async def open_task(
     return task
 
 
+async def find_open_count_task(
+    session: AsyncSession, *, warehouse_id: int, location_id: int, kind: TaskKind
+) -> Task | None:
+    """The open (or claimed) count task of ``kind`` for the bin, if any."""
+    found: Task | None = await session.scalar(
+        select(Task)
+        .join(TaskLine, TaskLine.task_id == Task.id)
+        .where(
+            Task.warehouse_id == warehouse_id,
+            Task.kind == kind,
+            Task.status.in_((TaskStatus.open, TaskStatus.claimed)),
+            TaskLine.location_id == location_id,
+        )
+        .order_by(Task.id)
+        .limit(1)
+    )
+    return found
+
+
 async def open_count_task(
     session: AsyncSession,
     *,
@@ -75,17 +94,7 @@ async def open_count_task(
     kind: TaskKind = TaskKind.bin_count,
 ) -> tuple[Task, bool]:
     """A count (or recount) of one bin, unless one is already open for it; answers (task, created)."""
-    existing = await session.scalar(
-        select(Task)
-        .join(TaskLine, TaskLine.task_id == Task.id)
-        .where(
-            Task.warehouse_id == warehouse_id,
-            Task.kind == kind,
-            Task.status.in_((TaskStatus.open, TaskStatus.claimed)),
-            TaskLine.location_id == location_id,
-        )
-        .limit(1)
-    )
+    existing = await find_open_count_task(session, warehouse_id=warehouse_id, location_id=location_id, kind=kind)
     if existing is not None:
         return existing, False
     task = await open_task(

@@ -23,6 +23,9 @@ class CountOutcome(StrEnum):
     matched = "matched"
     recount = "recount"
     """Not trusted for an adjustment: ambiguous timing or disagreeing counts; a recount task was opened."""
+    superseded = "superseded"
+    """Arrived after a later count of the same bin had been applied: that one set the bin, so this
+    one changes nothing (its adjustment would have been undone by the later count)."""
 
 
 class BinCount(IdMixin, Base):

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Lot, Sku
 from server.syncapi.facts import fact_move, post_facts
-from server.tasks.models import TaskKind
-from server.tasks.service import open_count_task, open_exception, task_raised
+from server.tasks.models import TaskKind, TaskStatus
+from server.tasks.service import find_open_count_task, open_count_task, open_exception, task_raised
 from server.warehouse.count_models import BinCount, CountOutcome
 from server.warehouse.ledger.models import NO_LOT, MoveReason, StockMove
 from server.warehouse.ledger.stock_states import level_on_hand
@@ -262,7 +262,9 @@ async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
 
     posted = await post_facts(ctx, requests)
 
-    on_hand = await _on_hand(ctx.session, source)
+    on_hand = posted[0].from_on_hand
+    if on_hand is None:  # the move was already posted (its op's earlier attempt): read the level
+        on_hand = await _on_hand(ctx.session, source)
     if on_hand < 0:
         task, _ = await open_count_task(
             ctx.session,
@@ -337,6 +339,40 @@ async def _previous_count(ctx: OpContext, level: _Level) -> BinCount | None:
     return result
 
 
+async def _count_verdict(
+    ctx: OpContext, p: BinCounted, level: _Level, *, answers_recount: bool
+) -> tuple[tuple[str, str, str] | None, BinCount | None]:
+    """Whether this count may adjust the ledger (SPEC.md §7.4): answers (recount reason, later count).
+
+    In order: a physical move within the clock-uncertainty window makes it ambiguous; a trusted
+    count taken *after* this one already set the bin (this one is superseded — or, if the two
+    disagree with nothing moved between them, a recount); an earlier count that disagrees with
+    nothing moved between asks for a recount — unless this count answers an open recount task,
+    which is what settles such a disagreement (otherwise recounts could loop for ever).
+    """
+    at = ctx.event_time
+    if await _physical_move_between(ctx.session, level, at - COUNT_AMBIGUITY, at + COUNT_AMBIGUITY):
+        return (
+            "recount",
+            f"a move of bin {p.location_id} happened within {COUNT_AMBIGUITY} of the count: not adjusted, recount",
+            "盘点时间附近有库存移动，未调整，请复盘",
+        ), None
+    later = await _count_after(ctx, level)
+    other = later or await _previous_count(ctx, level)
+    if other is None or other.counted_qty == p.counted_qty:
+        return None, later
+    if await _physical_move_between(ctx.session, level, min(other.counted_at, at), max(other.counted_at, at)):
+        return None, later
+    if later is None and answers_recount:
+        return None, None
+    return (
+        "counts_disagree",
+        f"count {other.id} found {other.counted_qty}, this one {p.counted_qty}, and nothing moved "
+        "between them: not adjusted, recount",
+        "两次盘点结果不一致且期间无移动，未调整，请复盘",
+    ), later
+
+
 async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
     await _bin_in_scope(ctx, p.location_id, "location_id")
     await _check_sku_and_lot(ctx, p.sku_id, p.lot_id)
@@ -346,33 +382,19 @@ async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
     on_hand = await _on_hand(ctx.session, level, lock=True)
     ledger_qty = on_hand - await _net_after(ctx.session, level, at)
 
-    recount: tuple[str, str, str] | None = None
-    if await _physical_move_between(ctx.session, level, at - COUNT_AMBIGUITY, at + COUNT_AMBIGUITY):
-        recount = (
-            "recount",
-            f"a move of bin {p.location_id} happened within {COUNT_AMBIGUITY} of the count: not adjusted, recount",
-            "盘点时间附近有库存移动，未调整，请复盘",
-        )
-    else:
-        previous = await _previous_count(ctx, level)
-        if (
-            previous is not None
-            and previous.counted_qty != p.counted_qty
-            and not await _physical_move_between(
-                ctx.session, level, min(previous.counted_at, at), max(previous.counted_at, at)
-            )
-        ):
-            recount = (
-                "counts_disagree",
-                f"count {previous.id} found {previous.counted_qty}, this one {p.counted_qty}, and nothing moved "
-                "between them: not adjusted, recount",
-                "两次盘点结果不一致且期间无移动，未调整，请复盘",
-            )
+    answering = await find_open_count_task(
+        ctx.session, warehouse_id=ctx.warehouse_id, location_id=p.location_id, kind=TaskKind.recount
+    )
+    recount, superseded_by = await _count_verdict(ctx, p, level, answers_recount=answering is not None)
+    if recount is not None or superseded_by is not None:
+        answering = None  # this count settles nothing
 
     exceptions: list[RaisedException] = []
     adjustment = 0
     move_id: int | None = None
-    if recount is not None:
+    if superseded_by is not None and recount is None:
+        outcome = CountOutcome.superseded
+    elif recount is not None:
         outcome = CountOutcome.recount
         kind, message, message_zh = recount
         task, _ = await open_count_task(
@@ -419,6 +441,9 @@ async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
                 ],
             )
             move_id = posted.move_id
+        if answering is not None:  # this count settles the recount that was asked for
+            answering.status = TaskStatus.done
+            answering.completed_at = ctx.received_at
 
     ctx.session.add(
         BinCount(
@@ -437,10 +462,12 @@ async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
         )
     )
     await ctx.session.flush()
-    return Outcome(
-        result={"adjustment": adjustment, "ledger_qty": ledger_qty, "outcome": outcome.value},
-        exceptions=exceptions,
-    )
+    result: dict[str, Any] = {"adjustment": adjustment, "ledger_qty": ledger_qty, "outcome": outcome.value}
+    if superseded_by is not None:
+        result["superseded_by_count_id"] = superseded_by.id
+    if answering is not None:
+        result["settled_task_id"] = answering.id
+    return Outcome(result=result, exceptions=exceptions)
 
 
 OP_SPECS: list[OpSpec] = [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.hlc import Clock, InvalidStamp, Stamp, event_time
+from sync.hlc import Clock, ClockFlag, InvalidStamp, Placement, Stamp, event_time
 
 pytestmark = pytest.mark.unit
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -43,11 +43,20 @@ def test_receiving_a_later_stamp_moves_the_clock_past_it() -> None:
 
 def test_stamps_too_far_ahead_are_placed_at_the_receive_time() -> None:
     ahead = Clock("d").now(T0 + timedelta(minutes=6))
-    assert event_time(ahead, T0) == (T0, True)
+    assert event_time(ahead, T0) == Placement(T0, ClockFlag.ahead)
     slightly = Clock("d").now(T0 + timedelta(minutes=4))
-    assert event_time(slightly, T0) == (T0, False)  # not later than when the server got it
+    assert event_time(slightly, T0) == Placement(T0, None)  # not later than when the server got it
     past = Clock("d").now(T0 - timedelta(hours=72))
-    assert event_time(past, T0) == (past.time, False)
+    assert event_time(past, T0) == Placement(past.time, None)
+
+
+def test_stamps_below_the_floor_are_placed_at_the_floor_and_flagged() -> None:
+    floor = T0 - timedelta(hours=1)
+    reset = Clock("d").now(datetime(1970, 1, 2, tzinfo=UTC))  # a phone that rebooted to 1970
+    assert event_time(reset, T0, floor=floor) == Placement(floor, ClockFlag.behind)
+    fine = Clock("d").now(T0 - timedelta(minutes=30))
+    assert event_time(fine, T0, floor=floor) == Placement(fine.time, None)
+    assert not event_time(reset, T0, floor=floor).trusted
 
 
 @pytest.mark.parametrize("text", ["", "12-0000-d", "1764489600000-zz00-d", "1764489600000-0000-", "x" * 200])

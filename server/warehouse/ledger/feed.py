@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import server.syncapi.tables  # noqa: F401 - installs the change feed on every session
 from server.warehouse.ledger.models import NO_LOT
 from sync import feed
 

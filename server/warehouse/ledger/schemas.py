@@ -69,6 +69,8 @@ class PostedMoveOut(Schema):
     occurred_at: datetime
     recorded_at: datetime
     replayed: bool
+    from_on_hand: int | None = None
+    """The source bin's on-hand after this request (absent when replayed or from a virtual location)."""
 
 
 class StockMoveOut(Schema):

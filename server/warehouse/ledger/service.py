@@ -85,6 +85,9 @@ class PostedMove(msgspec.Struct, frozen=True, kw_only=True):
     occurred_at: datetime
     recorded_at: datetime
     replayed: bool
+    from_on_hand: int | None = None
+    """The source level's on-hand after the whole batch, when this call moved it (``None`` for a
+    replayed move or a virtual source): how sync handlers learn that a fact took a bin negative."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +161,10 @@ async def post_moves(
             _require_same_content(request, earlier)
 
     fresh = [r for r in unique if r.idempotency_key in inserted]
-    await _apply_to_levels(session, fresh, locations, negative=negative)
+    after = await _apply_to_levels(session, fresh, locations, negative=negative)
 
     return [
-        _answer(inserted[r.idempotency_key], replayed=False)
+        _answer(inserted[r.idempotency_key], replayed=False, after=after)
         if r.idempotency_key in inserted
         else _answer(replayed[r.idempotency_key], replayed=True)
         for r in requests
@@ -341,9 +344,9 @@ async def _apply_to_levels(
     locations: dict[int, _LocationInfo],
     *,
     negative: NegativePolicy,
-) -> None:
+) -> dict[LevelKey, int]:
     """Add each level's net delta in one upsert, rows in key order (the lock order), and refuse
-    the whole batch if any level it took stock from ends below zero."""
+    the whole batch if any level it took stock from ends below zero; answers the new on-hands."""
     deltas: dict[LevelKey, int] = defaultdict(int)
     for r in moves:
         lot_key = r.lot_id if r.lot_id is not None else NO_LOT
@@ -357,7 +360,7 @@ async def _apply_to_levels(
         record_level(session, locations[loc].warehouse_id, loc, sku, lot, on_hand, reserved)
     after = {key: on_hand for key, (on_hand, _) in levels.items()}
     if negative is NegativePolicy.allow:
-        return
+        return after
     shortfalls = [
         {
             "sku_id": sku,
@@ -378,6 +381,7 @@ async def _apply_to_levels(
             field="qty",
             detail={"shortfalls": shortfalls},
         )
+    return after
 
 
 def _require_same_content(request: MoveRequest, earlier: StockMove | MoveRequest | _Posted) -> None:
@@ -397,7 +401,9 @@ def _require_same_content(request: MoveRequest, earlier: StockMove | MoveRequest
         )
 
 
-def _answer(move: StockMove | _Posted, *, replayed: bool) -> PostedMove:
+def _answer(move: StockMove | _Posted, *, replayed: bool, after: dict[LevelKey, int] | None = None) -> PostedMove:
+    lot_key = move.lot_id if move.lot_id is not None else NO_LOT
+    from_on_hand = None if after is None else after.get((move.from_location_id, move.sku_id, lot_key))
     return PostedMove(
         move_id=move.id,
         sku_id=move.sku_id,
@@ -411,4 +417,5 @@ def _answer(move: StockMove | _Posted, *, replayed: bool) -> PostedMove:
         occurred_at=move.occurred_at,
         recorded_at=move.recorded_at,
         replayed=replayed,
+        from_on_hand=from_on_hand,
     )

@@ -145,3 +145,14 @@ async def test_unknown_lot_or_sku_is_404(client: Client, actors: Actors) -> None
             json={"lot_number": "L1"} if method == "POST" else None,
         )
         assert (r.status_code, r.json()["code"]) == (404, "sku_not_found")
+
+
+async def test_a_typed_lot_number_cannot_pose_as_a_placeholder_lot(
+    client: Client, actors: Actors, catalog: CatalogApi, session_factory: Factory
+) -> None:
+    """``@NOLOT-…`` marks goods received without a lot (server/catalog/services/lot_lookup.py)."""
+    sku = await catalog.sku(lot_controlled=True)
+    r = await client.post(f"/api/skus/{sku['id']}/lots", headers=actors.manager, json={"lot_number": "@NOLOT-1"})
+    assert r.status_code == 400, r.text
+    assert r.json()["field"] == "lot_number"
+    assert await count_rows(session_factory, Lot) == 0

@@ -175,7 +175,8 @@ async def test_pick_on_cancelled_task_applies_and_opens_a_put_back(client: Clien
             body["results"][0]["op_id"],
         )
         pb_line = (await s.scalars(select(TaskLine).where(TaskLine.task_id == put_back.id))).one()
-    assert (pb_line.location_id, pb_line.sku_id, pb_line.qty) == (f.bin_id, f.sku_id, 2)
+    # The goods wait at the pick's destination and go back to the bin they came from.
+    assert (pb_line.location_id, pb_line.sku_id, pb_line.qty) == (f.staging_id, f.sku_id, 2)
 
 
 async def test_pick_on_a_line_someone_else_completed_opens_over_pick(client: Client, session_factory: Factory) -> None:

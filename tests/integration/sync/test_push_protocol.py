@@ -209,6 +209,51 @@ async def test_a_clock_far_ahead_is_flagged_and_not_trusted_for_ordering(client:
     assert [e["kind"] for e in result["exceptions"]] == ["clock_ahead"]
 
 
+async def test_a_clock_reset_behind_the_devices_last_event_is_flagged_and_placed_after_it(
+    client: Client, world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """F8: a phone that lost its HLC and rebooted to 1970 cannot place its scan before its last one."""
+    first = world.device.op("test.received", world.payload())
+    world.device.clock.last = world.device.clock.last.__class__(0, 0, world.device.clock.node)  # state lost
+    reset = world.device.op("test.received", world.payload(), at=datetime(1970, 1, 2, tzinfo=UTC))
+    body = await world.device.push(client, [first, reset])
+
+    assert [r["status"] for r in body["results"]] == ["applied", "applied_with_exception"]
+    (flag,) = body["results"][1]["exceptions"]
+    assert flag["kind"] == "clock_behind"
+    async with session_factory() as s:
+        times = dict(
+            (
+                await s.execute(
+                    text("SELECT seq, event_time FROM sync_ops WHERE device_id = :d"), {"d": world.device.device_id}
+                )
+            ).all()
+        )
+    # Placed at the previous trusted event, not in 1970 (SQLite answers text, PostgreSQL datetimes).
+    assert str(times[2])[:19].replace("T", " ") == str(times[1])[:19].replace("T", " ")
+
+
+async def test_a_string_where_a_number_belongs_is_an_invalid_payload(client: Client, world: World) -> None:
+    """Payloads decode strictly: "3" is not 3 (a client bug must not be guessed into a quantity)."""
+    op = world.device.op("test.received", {**world.payload(), "qty": "3"})
+    (result,) = (await world.device.push(client, [op]))["results"]
+    assert (result["status"], result["code"]) == ("rejected", "invalid_payload")
+
+
+async def test_a_replay_whose_record_is_gone_says_the_outcome_is_unknown(
+    client: Client, world: World, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    op = world.device.op("test.received", world.payload())
+    await world.device.push(client, [op])
+    async with session_factory() as s, s.begin():
+        await s.execute(text("DELETE FROM sync_ops WHERE op_id = :o"), {"o": op["op_id"]})
+
+    (result,) = (await world.device.push(client, [op]))["results"]
+
+    assert (result["status"], result["code"], result["replayed"]) == ("unknown", "outcome_unknown", True)
+    assert await _moves(session_factory) == 1
+
+
 async def test_an_op_newer_than_the_server_is_held_not_lost(client: Client, world: World) -> None:
     body = await world.device.push(client, [world.device.op("test.received", world.payload(), version=9)])
     assert body["results"][0]["status"] == "held"

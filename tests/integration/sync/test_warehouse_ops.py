@@ -216,6 +216,70 @@ async def test_agreeing_second_count_matches(client: Client, world: World) -> No
     assert await world.on_hand(world.a) == 9
 
 
+async def test_a_count_older_than_an_applied_count_is_superseded(client: Client, world: World) -> None:
+    """I9: the bin is the latest count plus later moves; an older count arriving late changes nothing."""
+    newer = world.counter.op(COUNTED, world.count(8), at=world.t0)
+    assert (await world.counter.push(client, [newer]))["results"][0]["result"]["adjustment"] == -2
+    async with world.factory() as s, s.begin():  # a move between the two counts, recorded at a desk
+        await post_moves(
+            s,
+            [
+                MoveRequest(
+                    sku_id=world.sku,
+                    from_location_id=world.a,
+                    to_location_id=world.b,
+                    qty=1,
+                    reason=MoveReason.transfer,
+                    idempotency_key="between",
+                    occurred_at=world.t0 - timedelta(minutes=20),
+                )
+            ],
+            negative=NegativePolicy.allow,
+        )
+    assert await world.on_hand(world.a) == 7  # (the newer count's correction is the late-move rule's job)
+    older = world.picker.op(COUNTED, world.count(6), at=world.t0 - timedelta(minutes=30))
+
+    (result,) = (await world.picker.push(client, [older]))["results"]
+
+    assert result["status"] == "applied", result
+    assert result["result"]["outcome"] == "superseded"
+    assert result["result"]["adjustment"] == 0
+    assert await world.on_hand(world.a) == 7
+    await _ledger_consistent(world.factory)
+
+
+async def test_an_older_count_disagreeing_with_nothing_moved_between_asks_for_a_recount(
+    client: Client, world: World
+) -> None:
+    newer = world.counter.op(COUNTED, world.count(8), at=world.t0)
+    await world.counter.push(client, [newer])
+    older = world.picker.op(COUNTED, world.count(6), at=world.t0 - timedelta(minutes=30))
+
+    (result,) = (await world.picker.push(client, [older]))["results"]
+
+    assert result["result"]["outcome"] == "recount"
+    assert [e["kind"] for e in result["exceptions"]] == ["counts_disagree"]
+    assert await world.on_hand(world.a) == 8
+
+
+async def test_a_recount_answering_the_task_settles_the_bin_instead_of_looping(client: Client, world: World) -> None:
+    first = world.counter.op(COUNTED, world.count(9), at=world.t0)
+    second = world.counter.op(COUNTED, world.count(7), at=world.t0 + timedelta(minutes=30))
+    await world.counter.push(client, [first, second])  # disagree: recount task opened
+    (task,) = await world.tasks(TaskKind.recount, world.a)
+
+    recount = world.picker.op(COUNTED, world.count(7), at=world.t0 + timedelta(minutes=40))
+    (result,) = (await world.picker.push(client, [recount]))["results"]
+
+    assert result["status"] == "applied", result
+    assert result["result"]["outcome"] == "adjusted"
+    assert result["result"]["settled_task_id"] == task.id
+    assert await world.on_hand(world.a) == 7
+    (task,) = await world.tasks(TaskKind.recount, world.a)
+    assert task.status.value == "done"
+    await _ledger_consistent(world.factory)
+
+
 async def test_out_of_scope_location_is_rejected_and_the_queue_continues(client: Client, world: World) -> None:
     stray = world.picker.op(MOVED, world.move(1, dst=world.other_bin), at=world.t0)
     good = world.picker.op(MOVED, world.move(1), at=world.t0 + timedelta(seconds=1))
