@@ -32,7 +32,7 @@ _PENDING = "sync.pending_changes"
 _COMMITTED = "sync.committed_scopes"
 
 ChangeKey = tuple[int, str, str]
-Serializer = Callable[[Any], "TrackedChange | None"]
+Serializer = Callable[[Any], "TrackedChange | list[TrackedChange] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,9 @@ def configure(tables: SyncTables, *, on_commit: Callable[[set[int]], None] | Non
 def track(model: type, serializer: Serializer) -> None:
     """Record a change whenever a row of ``model`` is inserted, updated or deleted through the ORM.
 
-    ``serializer(obj)`` answers the change (its data is ignored for deletes) or ``None`` to skip.
+    ``serializer(obj)`` answers the change (its data is ignored for deletes) or ``None`` to skip; it
+    may answer a list whose first change is the row's own and the rest are rows that follow it (the
+    lines of a task that closed), which it may read through ``object_session(obj)``.
     """
     assert _config.serializers is not None
     _config.serializers[model] = serializer
@@ -111,9 +113,11 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
             serializer = serializers.get(type(obj))
             if serializer is None:
                 continue
-            change = serializer(obj)
-            if change is not None:
-                record(session, change.scope_id, change.entity, change.key, None if deleted else change.data)
+            answer = serializer(obj)
+            changes = [answer] if isinstance(answer, TrackedChange) else list(answer or [])
+            for index, change in enumerate(changes):
+                gone = deleted and index == 0  # the row itself was deleted; rows that follow it say so
+                record(session, change.scope_id, change.entity, change.key, None if gone else change.data)
 
 
 def _before_commit(session: Session) -> None:

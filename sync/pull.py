@@ -11,13 +11,14 @@ while it streamed are pulled again afterwards (puts and deletes are idempotent: 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sync.feed import GLOBAL_SCOPE
@@ -37,16 +38,24 @@ class SnapshotSource:
 
 @dataclass(frozen=True, slots=True)
 class _Cursor:
+    """``marks`` fingerprint the change at each version: a server restored from a backup reuses
+    version numbers for *other* changes, and only the fingerprint tells them apart (F5)."""
+
     mode: Literal["c", "s"]
     epoch: str
     warehouse_id: int
     global_version: int
     warehouse_version: int
+    global_mark: str = "-"
+    warehouse_mark: str = "-"
     source: int = 0
     after: int = 0
 
     def encode(self) -> str:
-        head = f"{self.mode}1.{self.epoch}.{self.warehouse_id}.{self.global_version}.{self.warehouse_version}"
+        head = (
+            f"{self.mode}2.{self.epoch}.{self.warehouse_id}.{self.global_version}.{self.warehouse_version}"
+            f".{self.global_mark}.{self.warehouse_mark}"
+        )
         return f"{head}.{self.source}.{self.after}" if self.mode == "s" else head
 
 
@@ -55,13 +64,48 @@ def _decode(text_: str | None) -> _Cursor | None:
         return None
     parts = text_.split(".")
     try:
-        if parts[0] == "c1" and len(parts) == 5:
-            return _Cursor("c", parts[1], int(parts[2]), int(parts[3]), int(parts[4]))
-        if parts[0] == "s1" and len(parts) == 7:
-            return _Cursor("s", parts[1], int(parts[2]), int(parts[3]), int(parts[4]), int(parts[5]), int(parts[6]))
+        if parts[0] == "c2" and len(parts) == 7:
+            return _Cursor("c", parts[1], int(parts[2]), int(parts[3]), int(parts[4]), parts[5], parts[6])
+        if parts[0] == "s2" and len(parts) == 9:
+            return _Cursor(
+                "s",
+                parts[1],
+                int(parts[2]),
+                int(parts[3]),
+                int(parts[4]),
+                parts[5],
+                parts[6],
+                int(parts[7]),
+                int(parts[8]),
+            )
     except ValueError:
         return None
     return None
+
+
+def _fingerprint(entity: str, key: str, changed_at: datetime) -> str:
+    stamp = changed_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+    return hashlib.sha256(f"{entity}\x1f{key}\x1f{stamp}".encode()).hexdigest()[:10]
+
+
+async def _marks(
+    session: AsyncSession, tables: SyncTables, global_version: int, warehouse: tuple[int, int]
+) -> tuple[str, str]:
+    """The fingerprints of the changes at (global scope, ``global_version``) and (warehouse scope,
+    version); ``-`` for version 0 (nothing seen) and ``?`` for a change that is not there."""
+    t = tables.changes
+    wanted = [(GLOBAL_SCOPE, global_version), warehouse]
+    found: dict[tuple[int, int], str] = {}
+    conditions = [and_(t.c.scope_id == scope, t.c.version == version) for scope, version in wanted if version > 0]
+    if conditions:
+        rows = (
+            await session.execute(
+                select(t.c.scope_id, t.c.version, t.c.entity, t.c.key, t.c.changed_at).where(or_(*conditions))
+            )
+        ).all()
+        found = {(row.scope_id, row.version): _fingerprint(row.entity, row.key, row.changed_at) for row in rows}
+    marks = ["-" if version == 0 else found.get((scope, version), "?") for scope, version in wanted]
+    return marks[0], marks[1]
 
 
 async def feed_epoch(session: AsyncSession, tables: SyncTables) -> str:
@@ -110,8 +154,13 @@ async def pull(
 
     current = _decode(cursor)
     reset = current is None or not _continuable(current, epoch, warehouse_id, versions)
+    if not reset and current is not None:
+        seen = await _marks(session, tables, current.global_version, (warehouse_id, current.warehouse_version))
+        reset = seen != (current.global_mark, current.warehouse_mark)  # restored from a backup: §6.2
     if reset:
-        current = _Cursor("s", epoch, warehouse_id, versions[GLOBAL_SCOPE][0], versions[warehouse_id][0])
+        g, w = versions[GLOBAL_SCOPE][0], versions[warehouse_id][0]
+        g_mark, w_mark = await _marks(session, tables, g, (warehouse_id, w))
+        current = _Cursor("s", epoch, warehouse_id, g, w, g_mark, w_mark)
     assert current is not None
     if current.mode == "s":
         changes, next_cursor, complete = await _snapshot_page(session, sources, current, limit)
@@ -160,16 +209,8 @@ async def _snapshot_page(
         else:
             after = rows[-1][0]
     if source >= len(sources):
-        return (
-            changes,
-            _Cursor("c", cursor.epoch, cursor.warehouse_id, cursor.global_version, cursor.warehouse_version),
-            True,
-        )
-    return (
-        changes,
-        _Cursor("s", cursor.epoch, cursor.warehouse_id, cursor.global_version, cursor.warehouse_version, source, after),
-        False,
-    )
+        return changes, replace(cursor, mode="c", source=0, after=0), True
+    return changes, replace(cursor, source=source, after=after), False
 
 
 async def _change_page(
@@ -210,4 +251,7 @@ async def _change_page(
         latest[key] = Change(
             entity=row.entity, key=row.key, op="del" if row.deleted else "put", data=None if row.deleted else row.data
         )
-    return list(latest.values()), _Cursor("c", cursor.epoch, cursor.warehouse_id, g, w), has_more
+    if (g, w) == (cursor.global_version, cursor.warehouse_version):
+        return list(latest.values()), cursor, has_more
+    g_mark, w_mark = await _marks(session, tables, g, (cursor.warehouse_id, w))
+    return list(latest.values()), _Cursor("c", cursor.epoch, cursor.warehouse_id, g, w, g_mark, w_mark), has_more

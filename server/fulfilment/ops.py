@@ -18,6 +18,7 @@ from server.fulfilment.models import ParcelVerification, VerificationStatus
 from server.syncapi.facts import fact_move, invalid_reference, post_facts
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
 from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
+from server.warehouse.late_moves import late_move_corrections
 from server.warehouse.ledger.models import MoveReason
 from server.warehouse.ledger.stock_states import level_on_hand
 from server.warehouse.models import Location, LocationType
@@ -104,24 +105,20 @@ async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
     if destination == payload.location_id:
         raise invalid_reference("the pick bin is the task's destination", "拣货库位与目标库位相同", **refs)
 
-    (posted,) = await post_facts(
+    pick = fact_move(
         ctx,
-        [
-            fact_move(
-                ctx,
-                sku_id=payload.sku_id,
-                lot_id=payload.lot_id,
-                from_location_id=payload.location_id,
-                to_location_id=destination,
-                qty=payload.qty,
-                reason=MoveReason.pick,
-                reference=task.reference,
-            )
-        ],
-        detail=refs,
+        sku_id=payload.sku_id,
+        lot_id=payload.lot_id,
+        from_location_id=payload.location_id,
+        to_location_id=destination,
+        qty=payload.qty,
+        reason=MoveReason.pick,
+        reference=task.reference,
     )
+    corrections, late = await late_move_corrections(ctx, [pick])
+    exceptions.extend(late)
+    posted, *_ = await post_facts(ctx, [pick, *corrections], detail=refs)
 
-    # (a) the bin went negative: the system's count was wrong; count the bin.
     from_on_hand = posted.from_on_hand
     if from_on_hand is None:  # already posted by an earlier attempt of this op: read the level
         from_on_hand = await level_on_hand(ctx.session, payload.location_id, payload.sku_id, payload.lot_id)

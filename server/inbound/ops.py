@@ -24,6 +24,7 @@ from server.inbound.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrde
 from server.lib.errors import ValidationFailed
 from server.syncapi.facts import fact_move, invalid_reference, post_facts
 from server.tasks.service import open_exception
+from server.warehouse.late_moves import late_move_corrections
 from server.warehouse.ledger.models import MoveReason
 from server.warehouse.models import PHYSICAL_TYPES, Location, LocationType
 from server.warehouse.virtual_locations import virtual_location
@@ -274,7 +275,9 @@ async def item_received(ctx: OpContext, payload: ItemReceived) -> Outcome:
         for to, qty, suffix in parts
         if qty
     ]
-    posted = await post_facts(ctx, moves)
+    corrections, late = await late_move_corrections(ctx, moves)
+    raised.extend(late)
+    posted = (await post_facts(ctx, [*moves, *corrections]))[: len(moves)]
     quarantined = sum(p.qty for p in posted if quarantine_id is not None and p.to_location_id == quarantine_id)
     if target.id == quarantine_id and not lot_missing:  # the receiver chose the quarantine bin
         quarantined = over
@@ -380,21 +383,19 @@ async def return_received(ctx: OpContext, payload: ReturnReceived) -> Outcome:
         )
 
     lot_id = lot.id if lot is not None else None
-    posted = await post_facts(
+    receipt = fact_move(
         ctx,
-        [
-            fact_move(
-                ctx,
-                sku_id=sku.id,
-                lot_id=lot_id,
-                from_location_id=customer.id,
-                to_location_id=destination,
-                qty=payload.qty,
-                reason=MoveReason.return_receipt,
-                reference=payload.reference,
-            )
-        ],
+        sku_id=sku.id,
+        lot_id=lot_id,
+        from_location_id=customer.id,
+        to_location_id=destination,
+        qty=payload.qty,
+        reason=MoveReason.return_receipt,
+        reference=payload.reference,
     )
+    corrections, late = await late_move_corrections(ctx, [receipt])
+    raised.extend(late)
+    posted = (await post_facts(ctx, [receipt, *corrections]))[:1]
     quarantined = payload.qty if destination == quarantine_id else 0
     return Outcome(
         result={"move_ids": [p.move_id for p in posted], "lot_id": lot_id, "quarantined": quarantined},

@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, object_session
+from sqlalchemy.orm.util import identity_key
 
 from server.catalog.models import Barcode, Lot, Sku
 from server.tasks.models import Task, TaskLine, TaskStatus
@@ -39,13 +40,17 @@ class Entity:
     live: Callable[[Any], bool] = lambda _obj: True
     """Rows that fail this are deleted from devices (a finished task)."""
     live_filter: Callable[[], ColumnElement[bool] | None] = lambda: None
+    followers: Callable[[Any], list[TrackedChange]] = lambda _obj: []
+    """Rows whose visibility follows this one's (a task's lines when it closes)."""
 
     def data(self, obj: Any) -> dict[str, Any]:
         return {name: _plain(getattr(obj, name)) for name in self.fields}
 
-    def change(self, obj: Any) -> TrackedChange:
+    def change(self, obj: Any) -> TrackedChange | list[TrackedChange]:
         scope = GLOBAL_SCOPE if self.warehouse_column is None else getattr(obj, self.warehouse_column)
-        return TrackedChange(scope, self.name, str(obj.id), self.data(obj) if self.live(obj) else None)
+        own = TrackedChange(scope, self.name, str(obj.id), self.data(obj) if self.live(obj) else None)
+        followers = self.followers(obj)
+        return [own, *followers] if followers else own
 
     def source(self) -> SnapshotSource:
         columns = [getattr(self.model, name) for name in ("id", *self.fields)]
@@ -66,6 +71,28 @@ class Entity:
             ]
 
         return SnapshotSource(self.name, "global" if self.warehouse_column is None else "warehouse", fetch)
+
+
+def _task_is_open(line: TaskLine) -> bool:
+    """A line is on devices only while its task is: read the task from the session's identity map
+    (the handler that changed the line loaded it), or from the database inside this flush."""
+    session = object_session(line)
+    if session is None:
+        return True
+    task = session.identity_map.get(identity_key(Task, line.task_id))
+    status = (
+        task.status if isinstance(task, Task) else session.scalar(select(Task.status).where(Task.id == line.task_id))
+    )
+    return status in OPEN_TASK_STATUSES
+
+
+def _lines_of_closed_task(task: Task) -> list[TrackedChange]:
+    """A task that closed takes its lines off devices with it (SPEC.md §6.3)."""
+    session = object_session(task)
+    if task.status in OPEN_TASK_STATUSES or session is None:
+        return []
+    line_ids = session.scalars(select(TaskLine.id).where(TaskLine.task_id == task.id)).all()
+    return [TrackedChange(task.warehouse_id, "task_line", str(line_id), None) for line_id in line_ids]
 
 
 def _plain(value: Any) -> Any:
@@ -92,12 +119,14 @@ ENTITIES = (
         warehouse_column="warehouse_id",
         live=lambda task: task.status in OPEN_TASK_STATUSES,
         live_filter=lambda: Task.status.in_(OPEN_TASK_STATUSES),
+        followers=_lines_of_closed_task,
     ),
     Entity(
         "task_line",
         TaskLine,
         ("task_id", "line_no", "location_id", "sku_id", "lot_id", "qty", "done_qty", "status"),
         warehouse_column="warehouse_id",
+        live=_task_is_open,
         live_filter=lambda: TaskLine.task_id.in_(select(Task.id).where(Task.status.in_(OPEN_TASK_STATUSES))),
     ),
 )

@@ -14,8 +14,7 @@ correcting move against the warehouse's ``@LOSS`` location.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -25,17 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.catalog.models import Lot, Sku
 from server.syncapi.facts import fact_move, post_facts
 from server.tasks.models import TaskKind, TaskStatus
-from server.tasks.service import find_open_count_task, open_count_task, open_exception, task_raised
+from server.tasks.service import find_open_count_task, open_count_task, task_raised
 from server.warehouse.count_models import BinCount, CountOutcome
-from server.warehouse.ledger.models import NO_LOT, MoveReason, StockMove
+from server.warehouse.late_moves import COUNT_AMBIGUITY, Level, count_after, late_move_corrections
+from server.warehouse.ledger.models import MoveReason, StockMove
 from server.warehouse.ledger.stock_states import level_on_hand
 from server.warehouse.models import VIRTUAL_TYPES, Location, LocationType
 from server.warehouse.virtual_locations import virtual_location
 from sync.registry import OpContext, OpKind, OpRejected, OpSpec, Outcome
 from sync.wire import RaisedException
-
-COUNT_AMBIGUITY = timedelta(minutes=2)
-"""Device clocks disagree by this much: a move this close to a count may or may not have been seen."""
 
 BOOKKEEPING_REASONS = (MoveReason.count_adjustment, MoveReason.correction)
 """Moves that change the books, not the shelf: they never make a count's timing ambiguous."""
@@ -62,17 +59,6 @@ class BinCounted(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     sku_id: int
     counted_qty: NonNegativeInt
     lot_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Level:
-    location_id: int
-    sku_id: int
-    lot_id: int | None
-
-    @property
-    def lot_key(self) -> int:
-        return self.lot_id if self.lot_id is not None else NO_LOT
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -105,7 +91,7 @@ async def _bin_in_scope(ctx: OpContext, location_id: int, field: str) -> Locatio
     return location
 
 
-def _level_filter(level: _Level) -> ColumnElement[bool]:
+def _level_filter(level: Level) -> ColumnElement[bool]:
     lot = StockMove.lot_id.is_(None) if level.lot_id is None else StockMove.lot_id == level.lot_id
     return and_(
         StockMove.sku_id == level.sku_id,
@@ -114,11 +100,11 @@ def _level_filter(level: _Level) -> ColumnElement[bool]:
     )
 
 
-async def _on_hand(session: AsyncSession, level: _Level, *, lock: bool = False) -> int:
+async def _on_hand(session: AsyncSession, level: Level, *, lock: bool = False) -> int:
     return await level_on_hand(session, level.location_id, level.sku_id, level.lot_id, lock=lock)
 
 
-async def _net_after(session: AsyncSession, level: _Level, after: datetime) -> int:
+async def _net_after(session: AsyncSession, level: Level, after: datetime) -> int:
     """What the moves of ``level`` that happened after ``after`` added to it (negative: took away)."""
     signed = case((StockMove.to_location_id == level.location_id, StockMove.qty), else_=-StockMove.qty)
     value = await session.scalar(
@@ -127,7 +113,7 @@ async def _net_after(session: AsyncSession, level: _Level, after: datetime) -> i
     return int(value or 0)
 
 
-async def _physical_move_between(session: AsyncSession, level: _Level, start: datetime, end: datetime) -> bool:
+async def _physical_move_between(session: AsyncSession, level: Level, start: datetime, end: datetime) -> bool:
     """Whether goods of ``level`` physically moved strictly between ``start`` and ``end``."""
     found = await session.scalar(
         select(StockMove.id)
@@ -154,23 +140,6 @@ def _reference(ctx: OpContext) -> str:
 # --- warehouse.item_moved -------------------------------------------------------------------------
 
 
-async def _count_after(ctx: OpContext, level: _Level) -> BinCount | None:
-    """The latest trusted count of ``level`` taken after this op's event (it already saw the move)."""
-    result: BinCount | None = await ctx.session.scalar(
-        select(BinCount)
-        .where(
-            BinCount.location_id == level.location_id,
-            BinCount.sku_id == level.sku_id,
-            BinCount.lot_key == level.lot_key,
-            BinCount.counted_at > ctx.event_time,
-            BinCount.outcome.in_((CountOutcome.adjusted, CountOutcome.matched)),
-        )
-        .order_by(BinCount.counted_at.desc(), BinCount.id.desc())
-        .limit(1)
-    )
-    return result
-
-
 async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
     await _bin_in_scope(ctx, p.from_location_id, "from_location_id")
     await _bin_in_scope(ctx, p.to_location_id, "to_location_id")
@@ -186,79 +155,9 @@ async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
             reason=MoveReason(p.reason),
         )
     ]
-    source = _Level(p.from_location_id, p.sku_id, p.lot_id)
-    target = _Level(p.to_location_id, p.sku_id, p.lot_id)
-
-    # Lock both levels (key order, as post_moves does) so a count committing meanwhile is seen below.
-    for level in sorted((source, target), key=lambda lv: (lv.location_id, lv.sku_id, lv.lot_key)):
-        await _on_hand(ctx.session, level, lock=True)
-
-    # The late-move rule: a count taken after this move already saw its effect on the bin.
-    exceptions: list[RaisedException] = []
-    loss_id: int | None = None
-    for side, level in (("from", source), ("to", target)):
-        count = await _count_after(ctx, level)
-        if count is None:
-            continue
-        if count.counted_at - ctx.event_time <= COUNT_AMBIGUITY:
-            # Too close to tell whether the counter saw it: neither trust nor correct; recount.
-            task, _ = await open_count_task(
-                ctx.session,
-                warehouse_id=ctx.warehouse_id,
-                location_id=level.location_id,
-                sku_id=level.sku_id,
-                reason=f"a move arrived within {COUNT_AMBIGUITY} before count {count.id}",
-                source_op_id=ctx.op.op_id,
-                kind=TaskKind.recount,
-            )
-            exceptions.append(
-                task_raised(
-                    "recount",
-                    task,
-                    f"a move close to count {count.id} of bin {level.location_id}: recount the bin",
-                    "移动与盘点时间过近，请复盘该库位",
-                    location_id=level.location_id,
-                    sku_id=level.sku_id,
-                    bin_count_id=count.id,
-                )
-            )
-            continue
-        loss_id = loss_id if loss_id is not None else await _loss_location_id(ctx)
-        # Cancel this move's effect on the counted bin: give back what it took, take back what it added.
-        src, dst = (loss_id, level.location_id) if side == "from" else (level.location_id, loss_id)
-        requests.append(
-            fact_move(
-                ctx,
-                reference=_reference(ctx),
-                sku_id=p.sku_id,
-                lot_id=p.lot_id,
-                qty=p.qty,
-                from_location_id=src,
-                to_location_id=dst,
-                reason=MoveReason.correction,
-                suffix=f"correct-{side}",
-            )
-        )
-        exceptions.append(
-            await open_exception(
-                ctx.session,
-                warehouse_id=ctx.warehouse_id,
-                kind="count_correction",
-                message=(
-                    f"a move of {p.qty} that happened before count {count.id} of bin {level.location_id} "
-                    "arrived after it; the count already included it, so its effect on that bin was reversed"
-                ),
-                message_zh="盘点后才到达的早前移动已计入盘点，已对该库位做冲正",
-                refs={
-                    "location_id": level.location_id,
-                    "sku_id": p.sku_id,
-                    "lot_id": p.lot_id,
-                    "bin_count_id": count.id,
-                    "qty": p.qty,
-                },
-                op_id=ctx.op.op_id,
-            )
-        )
+    source = Level(p.from_location_id, p.sku_id, p.lot_id)
+    corrections, exceptions = await late_move_corrections(ctx, requests)
+    requests.extend(corrections)
 
     posted = await post_facts(ctx, requests)
 
@@ -323,7 +222,7 @@ async def _check_sku_and_lot(ctx: OpContext, sku_id: int, lot_id: int | None) ->
         )
 
 
-async def _previous_count(ctx: OpContext, level: _Level) -> BinCount | None:
+async def _previous_count(ctx: OpContext, level: Level) -> BinCount | None:
     """The latest count of the same level taken at or before this one."""
     result: BinCount | None = await ctx.session.scalar(
         select(BinCount)
@@ -340,7 +239,7 @@ async def _previous_count(ctx: OpContext, level: _Level) -> BinCount | None:
 
 
 async def _count_verdict(
-    ctx: OpContext, p: BinCounted, level: _Level, *, answers_recount: bool
+    ctx: OpContext, p: BinCounted, level: Level, *, answers_recount: bool
 ) -> tuple[tuple[str, str, str] | None, BinCount | None]:
     """Whether this count may adjust the ledger (SPEC.md §7.4): answers (recount reason, later count).
 
@@ -357,7 +256,7 @@ async def _count_verdict(
             f"a move of bin {p.location_id} happened within {COUNT_AMBIGUITY} of the count: not adjusted, recount",
             "盘点时间附近有库存移动，未调整，请复盘",
         ), None
-    later = await _count_after(ctx, level)
+    later = await count_after(ctx, level)
     other = later or await _previous_count(ctx, level)
     if other is None or other.counted_qty == p.counted_qty:
         return None, later
@@ -376,7 +275,7 @@ async def _count_verdict(
 async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
     await _bin_in_scope(ctx, p.location_id, "location_id")
     await _check_sku_and_lot(ctx, p.sku_id, p.lot_id)
-    level = _Level(p.location_id, p.sku_id, p.lot_id)
+    level = Level(p.location_id, p.sku_id, p.lot_id)
     at = ctx.event_time
 
     on_hand = await _on_hand(ctx.session, level, lock=True)

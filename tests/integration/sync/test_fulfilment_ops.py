@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -48,6 +49,7 @@ async def _floor(factory: Factory, *, stock: int = 10, line_qty: int = 3, status
                         qty=stock,
                         reason=MoveReason.receipt,
                         idempotency_key=f"seed:{bin_.id}",
+                        occurred_at=datetime.now(UTC) - timedelta(days=1),
                     )
                 ],
             )
@@ -322,3 +324,25 @@ async def test_malformed_pick_payloads_are_rejected_without_moving_stock(
         ("applied", ""),
     ]
     assert await _on_hand(session_factory, f.bin_id, f.sku_id) == 9
+
+
+async def test_a_pick_made_before_a_count_but_arriving_after_it_is_corrected(
+    client: Client, session_factory: Factory
+) -> None:
+    """The late-move rule covers picks too (the simulation's seed 3 found it did not): the counter
+    saw the 2 already gone, so the bin stays at what was counted."""
+    f = await _floor(session_factory)
+    picker = await make_device(session_factory, f.wh.warehouse)
+    counter = await make_device(session_factory, f.wh.warehouse)
+    now = datetime.now(UTC)
+    count = counter.op("warehouse.bin_counted", {"location_id": f.bin_id, "sku_id": f.sku_id, "counted_qty": 8}, at=now)
+    assert (await counter.push(client, [count]))["results"][0]["result"]["adjustment"] == -2
+
+    payload = {"task_line_id": f.line_id, "location_id": f.bin_id, "sku_id": f.sku_id, "qty": 2}
+    late = picker.op("fulfilment.item_picked", payload, at=now - timedelta(minutes=10))
+    (result,) = (await picker.push(client, [late]))["results"]
+
+    assert result["status"] == "applied_with_exception", result
+    assert [e["kind"] for e in result["exceptions"]] == ["count_correction"]
+    assert await _on_hand(session_factory, f.bin_id, f.sku_id) == 8
+    assert await _on_hand(session_factory, f.staging_id, f.sku_id) == 2

@@ -1,0 +1,153 @@
+"""The late-move rule of SPEC.md §7.2, shared by every fact that moves stock.
+
+A count at ``t`` set the bin to what the counter saw. A move that happened before ``t`` but reaches
+the server after the count (a phone that was offline) was already seen by the counter: posting it
+plainly would count it twice. So its effect on the counted bin is cancelled with a correcting move
+against the warehouse's ``@LOSS`` location — unless the move is so close to the count that clocks
+cannot tell the order, in which case nobody guesses: a recount is opened.
+
+Picks, put-aways, receipts and returns all go through here, so I9 (on hand = latest count + later
+moves) holds whichever kind of fact arrived late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from server.syncapi.facts import fact_move
+from server.tasks.models import TaskKind
+from server.tasks.service import open_count_task, open_exception, task_raised
+from server.warehouse.count_models import BinCount, CountOutcome
+from server.warehouse.ledger.models import NO_LOT, MoveReason
+from server.warehouse.ledger.service import MoveRequest
+from server.warehouse.ledger.stock_states import level_on_hand
+from server.warehouse.models import LocationType
+from server.warehouse.virtual_locations import virtual_location
+from sync.registry import OpContext
+from sync.wire import RaisedException
+
+COUNT_AMBIGUITY = timedelta(minutes=2)
+"""Device clocks disagree by this much: a move this close to a count may or may not have been seen."""
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    location_id: int
+    sku_id: int
+    lot_id: int | None
+
+    @property
+    def lot_key(self) -> int:
+        return self.lot_id if self.lot_id is not None else NO_LOT
+
+    @property
+    def order(self) -> tuple[int, int, int]:
+        """The ledger's lock order."""
+        return self.location_id, self.sku_id, self.lot_key
+
+
+async def count_after(ctx: OpContext, level: Level) -> BinCount | None:
+    """The latest trusted count of ``level`` taken after this op's event (it already saw the op)."""
+    result: BinCount | None = await ctx.session.scalar(
+        select(BinCount)
+        .where(
+            BinCount.location_id == level.location_id,
+            BinCount.sku_id == level.sku_id,
+            BinCount.lot_key == level.lot_key,
+            BinCount.counted_at > ctx.event_time,
+            BinCount.outcome.in_((CountOutcome.adjusted, CountOutcome.matched)),
+        )
+        .order_by(BinCount.counted_at.desc(), BinCount.id.desc())
+        .limit(1)
+    )
+    return result
+
+
+async def late_move_corrections(
+    ctx: OpContext, moves: list[MoveRequest]
+) -> tuple[list[MoveRequest], list[RaisedException]]:
+    """Corrections (and recounts) for ``moves`` of this op; post them with the moves themselves."""
+    sides = [
+        (index, side, Level(location, move.sku_id, move.lot_id))
+        for index, move in enumerate(moves)
+        for side, location in (("from", move.from_location_id), ("to", move.to_location_id))
+    ]
+    # Lock the levels in the ledger's order, so a count committing meanwhile is seen below.
+    for level in sorted({level for _, _, level in sides}, key=lambda lv: lv.order):
+        await level_on_hand(ctx.session, level.location_id, level.sku_id, level.lot_id, lock=True)
+
+    corrections: list[MoveRequest] = []
+    exceptions: list[RaisedException] = []
+    loss_id: int | None = None
+    for index, side, level in sides:
+        count = await count_after(ctx, level)
+        if count is None:
+            continue
+        move = moves[index]
+        if count.counted_at - ctx.event_time <= COUNT_AMBIGUITY:
+            exceptions.append(await _recount(ctx, level, count))
+            continue
+        if loss_id is None:
+            loss_id = (await virtual_location(ctx.session, ctx.warehouse_id, LocationType.loss)).id
+        # Cancel this move's effect on the counted bin: give back what it took, take back what it added.
+        src, dst = (loss_id, level.location_id) if side == "from" else (level.location_id, loss_id)
+        suffix = f"correct-{side}" if len(moves) == 1 else f"correct-{index}-{side}"
+        corrections.append(
+            fact_move(
+                ctx,
+                reference=move.reference,
+                sku_id=move.sku_id,
+                lot_id=move.lot_id,
+                qty=move.qty,
+                from_location_id=src,
+                to_location_id=dst,
+                reason=MoveReason.correction,
+                suffix=suffix,
+            )
+        )
+        exceptions.append(
+            await open_exception(
+                ctx.session,
+                warehouse_id=ctx.warehouse_id,
+                kind="count_correction",
+                message=(
+                    f"a move of {move.qty} that happened before count {count.id} of bin {level.location_id} "
+                    "arrived after it; the count already included it, so its effect on that bin was reversed"
+                ),
+                message_zh="盘点后才到达的早前移动已计入盘点，已对该库位做冲正",
+                refs={
+                    "location_id": level.location_id,
+                    "sku_id": move.sku_id,
+                    "lot_id": move.lot_id,
+                    "bin_count_id": count.id,
+                    "qty": move.qty,
+                },
+                op_id=ctx.op.op_id,
+            )
+        )
+    return corrections, exceptions
+
+
+async def _recount(ctx: OpContext, level: Level, count: BinCount) -> RaisedException:
+    """Too close to tell whether the counter saw the move: neither trust nor correct; recount."""
+    task, _ = await open_count_task(
+        ctx.session,
+        warehouse_id=ctx.warehouse_id,
+        location_id=level.location_id,
+        sku_id=level.sku_id,
+        reason=f"a move arrived within {COUNT_AMBIGUITY} before count {count.id}",
+        source_op_id=ctx.op.op_id,
+        kind=TaskKind.recount,
+    )
+    return task_raised(
+        "recount",
+        task,
+        f"a move close to count {count.id} of bin {level.location_id}: recount the bin",
+        "移动与盘点时间过近，请复盘该库位",
+        location_id=level.location_id,
+        sku_id=level.sku_id,
+        bin_count_id=count.id,
+    )
