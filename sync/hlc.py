@@ -42,7 +42,11 @@ class Stamp:
 
     @property
     def time(self) -> datetime:
-        return datetime.fromtimestamp(self.millis / 1000, UTC)
+        """The physical time, with the counter as microseconds (up to 999) so that two events of
+        one device in the same millisecond keep their order as event times."""
+        return datetime.fromtimestamp(self.millis // 1000, UTC) + timedelta(
+            milliseconds=self.millis % 1000, microseconds=min(self.counter, 999)
+        )
 
 
 class Clock:

@@ -15,7 +15,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -138,8 +138,10 @@ async def apply_push(
             raise SequenceGap(expected=last_applied + 1, got=fresh[0].seq)
         await _refuse_known_ids(session, tables, fresh)
         rows = []
+        previous: datetime | None = None
         for op in fresh:
-            placement = _place(op, last_hlc, device.registered_at, now)
+            placement = _keep_order(_place(op, last_hlc, device.registered_at, now), previous)
+            previous = placement.event_time if placement is not None else previous
             result, row = await _apply_one(session, registry, device, request, op, placement, now=now, isolate=isolate)
             results[op.op_id] = result
             rows.append(row)
@@ -268,6 +270,15 @@ def _place(op: Op, last_hlc: str, registered_at: datetime | None, now: datetime)
     if last_hlc:
         floors.append(Stamp.parse(last_hlc).time)
     return event_time(stamp, now, floor=max(floors) if floors else None)
+
+
+def _keep_order(placement: Placement | None, previous: datetime | None) -> Placement | None:
+    """Ops of one device are in seq order, so their event times must be too: several ops placed at
+    the same receive time or floor (distrusted clocks) are spread a microsecond apart, or a count
+    and the move recorded after it would look simultaneous."""
+    if placement is None or previous is None or placement.event_time > previous:
+        return placement
+    return Placement(previous + timedelta(microseconds=1), placement.flag)
 
 
 _CLOCK_MESSAGES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -98,6 +99,13 @@ async def make_lot(session: AsyncSession, sku: Sku, number: str | None = None) -
     return lot
 
 
+@functools.cache
+def _password_hash(password: str) -> str:
+    """One argon2 hash per password per run: hashing costs ~0.25 s by design, and every test
+    makes users (a salt shared between test users proves nothing and costs nothing)."""
+    return hash_password(password)
+
+
 async def make_user(
     session: AsyncSession,
     roles: list[Role],
@@ -111,7 +119,7 @@ async def make_user(
     user = User(
         username=username or f"user{next(_seq)}",
         display_name="测试",
-        password_hash=hash_password(password),
+        password_hash=_password_hash(password),
         roles=[r.value for r in roles],
         all_warehouses=all_warehouses,
     )

@@ -26,7 +26,7 @@ from server.syncapi.facts import fact_move, post_facts
 from server.tasks.models import TaskKind, TaskStatus
 from server.tasks.service import find_open_count_task, open_count_task, task_raised
 from server.warehouse.count_models import BinCount, CountOutcome
-from server.warehouse.late_moves import COUNT_AMBIGUITY, Level, count_after, late_move_corrections
+from server.warehouse.late_moves import COUNT_AMBIGUITY, Level, count_after, late_move_corrections, lock_bins
 from server.warehouse.ledger.models import MoveReason, StockMove
 from server.warehouse.ledger.stock_states import level_on_hand
 from server.warehouse.models import VIRTUAL_TYPES, Location, LocationType
@@ -278,6 +278,7 @@ async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
     level = Level(p.location_id, p.sku_id, p.lot_id)
     at = ctx.event_time
 
+    await lock_bins(ctx, {p.location_id}, exclusive=True)
     on_hand = await _on_hand(ctx.session, level, lock=True)
     ledger_qty = on_hand - await _net_after(ctx.session, level, at)
 
