@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy import select
 
 from server.fulfilment.models import ParcelVerification, VerificationStatus
-from server.syncapi.facts import fact_move, invalid_reference, post_facts
+from server.syncapi.facts import fact_move, invalid_reference, location_of, post_facts
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
 from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
 from server.warehouse.late_moves import late_move_corrections
@@ -73,7 +73,7 @@ async def _line_and_task(ctx: OpContext, line_id: int) -> tuple[TaskLine, Task]:
 
 
 async def _require_bin(ctx: OpContext, location_id: int) -> Location:
-    location = await ctx.session.get(Location, location_id)
+    location = await location_of(ctx, location_id)
     if location is None or location.warehouse_id != ctx.warehouse_id:
         raise invalid_reference(
             f"location {location_id} does not exist in this warehouse", "库位不存在", location_id=location_id

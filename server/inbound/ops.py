@@ -22,7 +22,7 @@ from server.catalog.services.lot_dates import resolve_expiry
 from server.catalog.services.lot_lookup import create_lot_once, find_lot, placeholder_lot
 from server.inbound.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from server.lib.errors import ValidationFailed
-from server.syncapi.facts import fact_move, invalid_reference, post_facts
+from server.syncapi.facts import fact_move, invalid_reference, location_of, post_facts
 from server.tasks.service import open_exception
 from server.warehouse.late_moves import late_move_corrections
 from server.warehouse.ledger.models import MoveReason
@@ -75,7 +75,7 @@ async def _sku(session: AsyncSession, sku_id: int) -> Sku:
 
 async def _target(ctx: OpContext, location_id: int) -> Location:
     """A physical, active bin of the op's warehouse (frozen bins are fine: the goods are there)."""
-    location = await ctx.session.get(Location, location_id)
+    location = await location_of(ctx, location_id)
     if (
         location is None
         or location.warehouse_id != ctx.warehouse_id

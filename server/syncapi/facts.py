@@ -12,6 +12,7 @@ from typing import Any
 from server.warehouse.ledger.errors import IdempotencyKeyReused, InvalidMove
 from server.warehouse.ledger.models import MoveReason
 from server.warehouse.ledger.service import MoveRequest, NegativePolicy, PostedMove, post_moves
+from server.warehouse.models import Location
 from sync.registry import OpContext, OpRejected
 
 
@@ -59,3 +60,15 @@ async def post_facts(
 def invalid_reference(message: str, message_zh: str, **detail: Any) -> OpRejected:
     """The op names something that does not exist here: it cannot mean anything, so it is rejected."""
     return OpRejected("invalid_reference", message, message_zh=message_zh, detail=detail)
+
+
+_LOCATIONS = "sync.locations"
+
+
+async def location_of(ctx: OpContext, location_id: int) -> Location | None:
+    """The location, kept for the rest of the push: the session's identity map holds objects only
+    weakly, so a batch of 100 scans of the same thirty bins would otherwise read them 200 times."""
+    cache: dict[int, Location | None] = ctx.session.info.setdefault(_LOCATIONS, {})
+    if location_id not in cache:
+        cache[location_id] = await ctx.session.get(Location, location_id)
+    return cache[location_id]

@@ -76,6 +76,28 @@ async def count_after(ctx: OpContext, level: Level) -> BinCount | None:
     return result
 
 
+async def counts_after(ctx: OpContext, levels: set[Level]) -> dict[Level, BinCount]:
+    """``count_after`` for several levels in one query (a move touches two)."""
+    if not levels:
+        return {}
+    rows = await ctx.session.scalars(
+        select(BinCount)
+        .where(
+            BinCount.location_id.in_({lv.location_id for lv in levels}),
+            BinCount.sku_id.in_({lv.sku_id for lv in levels}),
+            BinCount.counted_at > ctx.event_time,
+            BinCount.outcome.in_((CountOutcome.adjusted, CountOutcome.matched)),
+        )
+        .order_by(BinCount.counted_at, BinCount.id)
+    )
+    latest: dict[Level, BinCount] = {}
+    for count in rows:  # ascending: the last one seen per level is the latest
+        level = Level(count.location_id, count.sku_id, count.lot_id)
+        if level in levels:
+            latest[level] = count
+    return latest
+
+
 async def late_move_corrections(
     ctx: OpContext, moves: list[MoveRequest]
 ) -> tuple[list[MoveRequest], list[RaisedException]]:
@@ -88,11 +110,12 @@ async def late_move_corrections(
     # Share the bins before reading counts, so a count committing meanwhile is seen below.
     await lock_bins(ctx, {level.location_id for _, _, level in sides}, exclusive=False)
 
+    latest = await counts_after(ctx, {level for _, _, level in sides})
     corrections: list[MoveRequest] = []
     exceptions: list[RaisedException] = []
     loss_id: int | None = None
     for index, side, level in sides:
-        count = await count_after(ctx, level)
+        count = latest.get(level)
         if count is None:
             continue
         move = moves[index]

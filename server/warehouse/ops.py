@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Lot, Sku
-from server.syncapi.facts import fact_move, post_facts
+from server.syncapi.facts import fact_move, location_of, post_facts
 from server.tasks.models import TaskKind, TaskStatus
 from server.tasks.service import find_open_count_task, open_count_task, task_raised
 from server.warehouse.count_models import BinCount, CountOutcome
@@ -66,7 +66,7 @@ class BinCounted(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 async def _bin_in_scope(ctx: OpContext, location_id: int, field: str) -> Location:
     """The physical location ``location_id`` of the op's warehouse, or the op is rejected."""
-    location = await ctx.session.get(Location, location_id)
+    location = await location_of(ctx, location_id)
     if location is None:
         raise OpRejected(
             "invalid_reference",
