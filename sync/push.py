@@ -38,6 +38,7 @@ from sync.registry import (
     InvalidPayload,
     OpContext,
     OpRejected,
+    OpSpec,
     OpVersionTooNew,
     OpVersionTooOld,
     Outcome,
@@ -137,16 +138,30 @@ async def apply_push(
         if fresh[0].seq != last_applied + 1:
             raise SequenceGap(expected=last_applied + 1, got=fresh[0].seq)
         await _refuse_known_ids(session, tables, fresh)
-        rows = []
+        placements: list[Placement | None] = []
         previous: datetime | None = None
         for op in fresh:
             placement = _keep_order(_place(op, last_hlc, device.registered_at, now), previous)
+            placements.append(placement)
             previous = placement.event_time if placement is not None else previous
-            result, row = await _apply_one(session, registry, device, request, op, placement, now=now, isolate=isolate)
-            results[op.op_id] = result
-            rows.append(row)
             if placement is not None and placement.trusted:  # only trusted stamps raise the floor
                 last_hlc = max(last_hlc, op.hlc)
+        rows = []
+        index = 0
+        while index < len(fresh):
+            run = [] if isolate else _batch_run(registry, device, request, fresh, placements, index)
+            if len(run) > 1:
+                answered = await _apply_batch(session, device, request, run, now=now)
+            else:
+                answered = [
+                    await _apply_one(
+                        session, registry, device, request, fresh[index], placements[index], now=now, isolate=isolate
+                    )
+                ]
+            for result, row in answered:
+                results[result.op_id] = result
+                rows.append(row)
+            index += len(answered)
         await session.execute(tables.ops.insert(), rows)
         last_applied = fresh[-1].seq
         await session.execute(
@@ -293,6 +308,75 @@ _CLOCK_MESSAGES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _Batched:
+    op: Op
+    placement: Placement
+    spec: OpSpec
+    payload: Any
+
+
+def _batch_run(
+    registry: Registry,
+    device: DeviceContext,
+    request: PushRequest,
+    ops: Sequence[Op],
+    placements: Sequence[Placement | None],
+    start: int,
+) -> list[_Batched]:
+    """The consecutive ops from ``start`` that one batch handler can apply together: same name, a
+    readable stamp, a valid payload, a device allowed to apply them (anything else takes the
+    one-by-one path, which decides held and rejected ops)."""
+    if device.revoked or device.warehouse_id != request.warehouse_id:
+        return []
+    run: list[_Batched] = []
+    for op, placement in zip(ops[start:], placements[start:], strict=True):
+        if placement is None or (run and op.name != run[0].op.name):
+            break
+        try:
+            spec = registry.check_version(op)
+            payload = registry.decode(spec, op)
+        except (UnknownOp, OpVersionTooNew, OpVersionTooOld, InvalidPayload):
+            break
+        if spec.batch_handler is None:
+            break
+        run.append(_Batched(op, placement, spec, payload))
+    return run
+
+
+async def _apply_batch(
+    session: AsyncSession, device: DeviceContext, request: PushRequest, run: list[_Batched], *, now: datetime
+) -> list[tuple[OpResult, dict[str, Any]]]:
+    """A run of same-kind ops through their batch handler (same outcomes as one by one, fewer
+    statements); any failure re-runs the push isolated, one op at a time (SPEC.md §5.6)."""
+    contexts = [
+        OpContext(
+            session=session,
+            op=item.op,
+            device_id=device.device_id,
+            user_id=device.user_id,
+            warehouse_id=request.warehouse_id,
+            event_time=item.placement.event_time,
+            received_at=now,
+            clock_flagged=not item.placement.trusted,
+        )
+        for item in run
+    ]
+    handler = run[0].spec.batch_handler
+    assert handler is not None
+    try:
+        outcomes = await handler(contexts, [item.payload for item in run])
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        log.warning("batch of %s fell back to one by one: %r", run[0].op.name, exc)
+        raise NeedsIsolation(run[0].op.op_id) from exc
+    return [
+        _record(device, request, item.op, item.placement, OpStatus.applied, "", "", "", outcome, now=now)
+        for item, outcome in zip(run, outcomes, strict=True)
+    ]
+
+
 async def _apply_one(
     session: AsyncSession,
     registry: Registry,
@@ -326,6 +410,25 @@ async def _apply_one(
             now=now,
             isolate=isolate,
         )
+    return _record(device, request, op, placement, status, code, message, message_zh, outcome, now=now)
+
+
+def _record(
+    device: DeviceContext,
+    request: PushRequest,
+    op: Op,
+    placement: Placement | None,
+    status: OpStatus,
+    code: str,
+    message: str,
+    message_zh: str,
+    outcome: Outcome,
+    *,
+    now: datetime,
+) -> tuple[OpResult, dict[str, Any]]:
+    """The op's single outcome: its result for the device and its ``sync_ops`` row."""
+    event_at = placement.event_time if placement is not None else now
+    flag = placement.flag if placement is not None else None
     exceptions = list(outcome.exceptions)
     if flag is not None:
         text_en, text_zh = _CLOCK_MESSAGES[flag]

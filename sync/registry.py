@@ -66,6 +66,9 @@ class Outcome:
 
 
 Handler = Callable[[OpContext, Any], Awaitable[Outcome]]
+BatchHandler = Callable[[list[OpContext], list[Any]], Awaitable[list[Outcome]]]
+"""Applies consecutive ops of one name together, with the outcomes ``handler`` would give one by
+one in order; raising anything sends the push down the one-by-one path."""
 Upgrader = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -81,6 +84,7 @@ class OpSpec:
     upgraders: Mapping[int, Upgrader] = field(default_factory=dict)
     min_version: int = 1
     description: str = ""
+    batch_handler: BatchHandler | None = None
 
 
 class UnknownOp(Exception):

@@ -13,7 +13,7 @@ moves) holds whichever kind of fact arrived late.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -76,90 +76,107 @@ async def count_after(ctx: OpContext, level: Level) -> BinCount | None:
     return result
 
 
-async def counts_after(ctx: OpContext, levels: set[Level]) -> dict[Level, BinCount]:
-    """``count_after`` for several levels in one query (a move touches two)."""
+async def counts_since(ctx: OpContext, levels: set[Level], since: datetime) -> list[BinCount]:
+    """Trusted counts of these bins and SKUs taken after ``since``, oldest first (one query for
+    both sides of a move, or for a whole batch of moves)."""
     if not levels:
-        return {}
+        return []
     rows = await ctx.session.scalars(
         select(BinCount)
         .where(
             BinCount.location_id.in_({lv.location_id for lv in levels}),
             BinCount.sku_id.in_({lv.sku_id for lv in levels}),
-            BinCount.counted_at > ctx.event_time,
+            BinCount.counted_at > since,
             BinCount.outcome.in_((CountOutcome.adjusted, CountOutcome.matched)),
         )
         .order_by(BinCount.counted_at, BinCount.id)
     )
+    return list(rows)
+
+
+def latest_after(counts: list[BinCount], levels: set[Level], after: datetime) -> dict[Level, BinCount]:
+    """Per level, the latest of ``counts`` (oldest first) taken after ``after``."""
     latest: dict[Level, BinCount] = {}
-    for count in rows:  # ascending: the last one seen per level is the latest
+    for count in counts:
         level = Level(count.location_id, count.sku_id, count.lot_id)
-        if level in levels:
+        if level in levels and count.counted_at > after:
             latest[level] = count
     return latest
+
+
+def move_levels(moves: list[MoveRequest]) -> set[Level]:
+    return {
+        Level(location, move.sku_id, move.lot_id)
+        for move in moves
+        for location in (move.from_location_id, move.to_location_id)
+    }
 
 
 async def late_move_corrections(
     ctx: OpContext, moves: list[MoveRequest]
 ) -> tuple[list[MoveRequest], list[RaisedException]]:
     """Corrections (and recounts) for ``moves`` of this op; post them with the moves themselves."""
-    sides = [
-        (index, side, Level(location, move.sku_id, move.lot_id))
-        for index, move in enumerate(moves)
-        for side, location in (("from", move.from_location_id), ("to", move.to_location_id))
-    ]
+    levels = move_levels(moves)
     # Share the bins before reading counts, so a count committing meanwhile is seen below.
-    await lock_bins(ctx, {level.location_id for _, _, level in sides}, exclusive=False)
+    await lock_bins(ctx, {level.location_id for level in levels}, exclusive=False)
+    counts = await counts_since(ctx, levels, ctx.event_time)
+    return await corrections_for(ctx, moves, latest_after(counts, levels, ctx.event_time))
 
-    latest = await counts_after(ctx, {level for _, _, level in sides})
+
+async def corrections_for(
+    ctx: OpContext, moves: list[MoveRequest], latest: dict[Level, BinCount]
+) -> tuple[list[MoveRequest], list[RaisedException]]:
+    """The rule itself, given the latest count after this op's event of each level it touches."""
     corrections: list[MoveRequest] = []
     exceptions: list[RaisedException] = []
     loss_id: int | None = None
-    for index, side, level in sides:
-        count = latest.get(level)
-        if count is None:
-            continue
-        move = moves[index]
-        if count.counted_at - ctx.event_time <= COUNT_AMBIGUITY:
-            exceptions.append(await _recount(ctx, level, count))
-            continue
-        if loss_id is None:
-            loss_id = (await virtual_location(ctx.session, ctx.warehouse_id, LocationType.loss)).id
-        # Cancel this move's effect on the counted bin: give back what it took, take back what it added.
-        src, dst = (loss_id, level.location_id) if side == "from" else (level.location_id, loss_id)
-        suffix = f"correct-{side}" if len(moves) == 1 else f"correct-{index}-{side}"
-        corrections.append(
-            fact_move(
-                ctx,
-                reference=move.reference,
-                sku_id=move.sku_id,
-                lot_id=move.lot_id,
-                qty=move.qty,
-                from_location_id=src,
-                to_location_id=dst,
-                reason=MoveReason.correction,
-                suffix=suffix,
+    for index, move in enumerate(moves):
+        for side, location in (("from", move.from_location_id), ("to", move.to_location_id)):
+            level = Level(location, move.sku_id, move.lot_id)
+            count = latest.get(level)
+            if count is None:
+                continue
+            if count.counted_at - ctx.event_time <= COUNT_AMBIGUITY:
+                exceptions.append(await _recount(ctx, level, count))
+                continue
+            if loss_id is None:
+                loss_id = (await virtual_location(ctx.session, ctx.warehouse_id, LocationType.loss)).id
+            # Cancel this move's effect on the counted bin: give back what it took, take back what it added.
+            src, dst = (loss_id, level.location_id) if side == "from" else (level.location_id, loss_id)
+            suffix = f"correct-{side}" if len(moves) == 1 else f"correct-{index}-{side}"
+            corrections.append(
+                fact_move(
+                    ctx,
+                    reference=move.reference,
+                    sku_id=move.sku_id,
+                    lot_id=move.lot_id,
+                    qty=move.qty,
+                    from_location_id=src,
+                    to_location_id=dst,
+                    reason=MoveReason.correction,
+                    suffix=suffix,
+                )
             )
-        )
-        exceptions.append(
-            await open_exception(
-                ctx.session,
-                warehouse_id=ctx.warehouse_id,
-                kind="count_correction",
-                message=(
-                    f"a move of {move.qty} that happened before count {count.id} of bin {level.location_id} "
-                    "arrived after it; the count already included it, so its effect on that bin was reversed"
-                ),
-                message_zh="盘点后才到达的早前移动已计入盘点，已对该库位做冲正",
-                refs={
-                    "location_id": level.location_id,
-                    "sku_id": move.sku_id,
-                    "lot_id": move.lot_id,
-                    "bin_count_id": count.id,
-                    "qty": move.qty,
-                },
-                op_id=ctx.op.op_id,
+            exceptions.append(
+                await open_exception(
+                    ctx.session,
+                    warehouse_id=ctx.warehouse_id,
+                    kind="count_correction",
+                    message=(
+                        f"a move of {move.qty} that happened before count {count.id} of bin {level.location_id} "
+                        "arrived after it; the count already included it, so its effect on that bin was reversed"
+                    ),
+                    message_zh="盘点后才到达的早前移动已计入盘点，已对该库位做冲正",
+                    refs={
+                        "location_id": level.location_id,
+                        "sku_id": move.sku_id,
+                        "lot_id": move.lot_id,
+                        "bin_count_id": count.id,
+                        "qty": move.qty,
+                    },
+                    op_id=ctx.op.op_id,
+                )
             )
-        )
     return corrections, exceptions
 
 

@@ -299,3 +299,45 @@ async def test_unknown_sku_is_an_invalid_reference(client: Client, world: World)
     assert result["status"] == "rejected"
     assert result["code"] == "invalid_reference"
     assert await world.on_hand(world.a) == 10
+
+
+async def test_a_batch_of_moves_answers_each_op_as_if_applied_one_by_one(
+    client: Client, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The batch path (one lock, one count read, one ledger post) must replay each op's own view:
+    the source bin after *that* op, negatives at the op that caused them, a late move corrected."""
+    count = world.counter.op(COUNTED, world.count(10, location=world.b), at=world.t0)
+    await world.counter.push(client, [count])  # B, empty, is found holding 10
+    at = world.t0 + timedelta(minutes=5)
+    ops = [
+        world.picker.op(MOVED, world.move(4), at=at),  # A 10 -> 6
+        world.picker.op(MOVED, world.move(4, src=world.b, dst=world.a), at=at),  # B 14 -> 10: net 0 so far
+        world.picker.op(MOVED, world.move(12), at=at),  # A -2: negative
+        world.picker.op(MOVED, world.move(1), at=at),  # A -3: the same count task
+    ]
+    body = await world.picker.push(client, ops)
+
+    results = body["results"]
+    assert [r["result"]["from_on_hand"] for r in results] == [6, 10, -2, -3]
+    kinds = [[e["kind"] for e in r.get("exceptions", [])] for r in results]
+    assert kinds == [[], [], ["negative_stock"], ["negative_stock"]]
+    assert results[2]["exceptions"][0]["ref"]["task_id"] == results[3]["exceptions"][0]["ref"]["task_id"]
+    assert (await world.on_hand(world.a), await world.on_hand(world.b)) == (-3, 23)
+    assert "fell back" not in caplog.text  # answered by the batch path, not the one-by-one re-run
+    await _ledger_consistent(world.factory)
+
+
+async def test_a_batch_of_late_moves_is_corrected_op_by_op(
+    client: Client, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    count = world.counter.op(COUNTED, world.count(8), at=world.t0)
+    await world.counter.push(client, [count])
+    early = world.t0 - timedelta(minutes=30)
+    ops = [world.picker.op(MOVED, world.move(1), at=early + timedelta(seconds=i)) for i in range(3)]
+    body = await world.picker.push(client, ops)
+
+    assert [[e["kind"] for e in r["exceptions"]] for r in body["results"]] == [["count_correction"]] * 3
+    assert [r["result"]["from_on_hand"] for r in body["results"]] == [8, 8, 8]
+    assert (await world.on_hand(world.a), await world.on_hand(world.b)) == (8, 3)
+    assert "fell back" not in caplog.text
+    await _ledger_consistent(world.factory)
