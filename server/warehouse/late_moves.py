@@ -61,19 +61,8 @@ async def lock_bins(ctx: OpContext, location_ids: set[int], *, exclusive: bool) 
 
 async def count_after(ctx: OpContext, level: Level) -> BinCount | None:
     """The latest trusted count of ``level`` taken after this op's event (it already saw the op)."""
-    result: BinCount | None = await ctx.session.scalar(
-        select(BinCount)
-        .where(
-            BinCount.location_id == level.location_id,
-            BinCount.sku_id == level.sku_id,
-            BinCount.lot_key == level.lot_key,
-            BinCount.counted_at > ctx.event_time,
-            BinCount.outcome.in_((CountOutcome.adjusted, CountOutcome.matched)),
-        )
-        .order_by(BinCount.counted_at.desc(), BinCount.id.desc())
-        .limit(1)
-    )
-    return result
+    counts = await counts_since(ctx, {level}, ctx.event_time)
+    return latest_after(counts, {level}, ctx.event_time).get(level)
 
 
 async def counts_since(ctx: OpContext, levels: set[Level], since: datetime) -> list[BinCount]:
