@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.auth.guards import requires
 from server.auth.identity import AuthUser
 from server.auth.permissions import Permission
+from server.db.engine import write_gate
 from server.db.transaction import run_in_transaction
 from server.lib.pagination import Page, PageParams
 from server.syncapi import review, service
@@ -45,7 +46,9 @@ class SyncController(Controller):
         session_factory: async_sessionmaker[AsyncSession],
     ) -> PushResponse:
         """The body is a ``PushRequest``; it is read after the token, so a stranger learns nothing."""
-        async with session_factory() as session:
+        # Through the write gate: on SQLite every transaction begins IMMEDIATE, and a read racing
+        # the writers outside the gate waited in SQLite's busy loop for up to 20 s (bench/sync).
+        async with write_gate(session_factory), session_factory() as session:
             device = await device_for_push(session, bearer_token(request))
         return await service.push(session_factory, device, decode_body(await request.body(), PushRequest))
 
