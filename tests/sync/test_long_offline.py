@@ -22,8 +22,10 @@ QUEUED = 10_000
 OFFLINE = timedelta(hours=72)
 
 
-async def test_seventy_two_hours_offline_with_ten_thousand_queued_ops(backend: Backend, tmp_path: Path) -> None:
-    database = Database.copy_of(backend.name, backend.url, tmp_path)
+async def test_seventy_two_hours_offline_with_ten_thousand_queued_ops(
+    backend: Backend, sim_template: str, tmp_path: Path
+) -> None:
+    database = Database.copy_of(backend.name, sim_template, tmp_path)
     try:
         rng = random.Random(72)
         start = datetime.now(UTC) - OFFLINE

@@ -26,9 +26,9 @@ def _seeds() -> list[int]:
 
 
 @pytest.mark.parametrize("seed", _seeds(), ids=lambda seed: f"seed{seed}")
-async def test_floor_simulation(seed: int, backend: Backend, tmp_path: Path) -> None:
+async def test_floor_simulation(seed: int, backend: Backend, sim_template: str, tmp_path: Path) -> None:
     try:
-        report = await run_seed(seed, backend.name, backend.url, tmp_path, SimConfig())
+        report = await run_seed(seed, backend.name, sim_template, tmp_path, SimConfig())
     except AssertionError as exc:
         replay = (
             f"CANGKU_SIM_SEEDS=,{seed} CANGKU_TEST_BACKENDS={backend.name} "
