@@ -335,10 +335,10 @@ def _batch_run(
             break
         try:
             spec = registry.check_version(op)
+            if spec.batch_handler is None:  # decoded once, on the one-by-one path
+                break
             payload = registry.decode(spec, op)
         except (UnknownOp, OpVersionTooNew, OpVersionTooOld, InvalidPayload):
-            break
-        if spec.batch_handler is None:
             break
         run.append(_Batched(op, placement, spec, payload))
     return run

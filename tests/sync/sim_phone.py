@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 Client = httpx.AsyncClient
 FINAL = {"applied", "applied_with_exception", "rejected", "held", "unknown"}
 BATCH = 100
+DRAIN_LIMIT = 200
+"""Pushes after which an outbox that will not drain is a failure (a wedged queue)."""
 Store = dict[tuple[str, str], dict[str, Any]]
 
 
@@ -113,10 +115,11 @@ class Phone:
         }
 
     async def push_all(
-        self, client: Client, rng: random.Random, faults: PhoneFaults, *, max_batches: int = 200
+        self, client: Client, rng: random.Random, faults: PhoneFaults, *, max_batches: int | None = None
     ) -> None:
-        """Push the outbox in batches until it is empty or the server says stop (§5.8)."""
-        for _attempt in range(max_batches):
+        """Push the outbox in batches until it is empty or the server says stop (§5.8); with
+        ``max_batches``, stop after that many pushes (progress in steps) instead of failing."""
+        for _attempt in range(max_batches or DRAIN_LIMIT):
             if not self.outbox:
                 return
             batch = self.outbox[:BATCH]
@@ -140,8 +143,8 @@ class Phone:
                 continue  # F1: committed, but the phone never heard; it sends the same batch again
             if not await self._handle_push(response, batch):
                 return
-        if max_batches == 200:
-            raise SimFailure(f"{self.name}: the outbox did not drain in 200 pushes ({len(self.outbox)} left)")
+        if max_batches is None:
+            raise SimFailure(f"{self.name}: the outbox did not drain in {DRAIN_LIMIT} pushes ({len(self.outbox)} left)")
 
     async def _handle_push(self, response: Any, batch: list[dict[str, Any]]) -> bool:
         """Apply the answer; ``False`` means stop pushing for now."""

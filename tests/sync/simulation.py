@@ -76,20 +76,20 @@ class Simulation:
 
     # --- the server's life ------------------------------------------------------------------------
 
-    async def _admin(self) -> tuple[Any, Factory]:
+    def _admin(self) -> tuple[Any, Factory]:
         engine = create_engine(self.db.url, pool_size=1, max_overflow=1)
         return engine, create_session_factory(engine)
 
     async def desk(self, action: Any) -> Any:
         """A desk action (supervisor, order cancellation) in its own short-lived connection."""
-        engine, factory = await self._admin()
+        engine, factory = self._admin()
         try:
             return await action(factory)
         finally:
             await engine.dispose()
 
     async def run(self) -> SimReport:
-        engine, factory = await self._admin()
+        engine, factory = self._admin()
         try:
             world = await build_world(factory, self.rng, phones=self.config.phones, registered_at=self.registered_at)
         finally:
