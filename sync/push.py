@@ -42,6 +42,7 @@ from sync.registry import (
     OpVersionTooNew,
     OpVersionTooOld,
     Outcome,
+    Prelock,
     Registry,
     UnknownOp,
 )
@@ -146,10 +147,16 @@ async def apply_push(
             previous = placement.event_time if placement is not None else previous
             if placement is not None and placement.trusted:  # only trusted stamps raise the floor
                 last_hlc = max(last_hlc, op.hlc)
+        runnable = _runnable(registry, device, request, fresh, placements)
+        ready = [item for item in runnable if item is not None]
+        if registry.prelock is not None and ready:
+            await _prelock(
+                session, registry.prelock, [_context(session, device, request, i, now) for i in ready], ready
+            )
         rows = []
         index = 0
         while index < len(fresh):
-            run = [] if isolate else _batch_run(registry, device, request, fresh, placements, index)
+            run = [] if isolate else _batch_run(runnable, index)
             if len(run) > 1:
                 answered = await _apply_batch(session, device, request, run, now=now)
             else:
@@ -316,52 +323,80 @@ class _Batched:
     payload: Any
 
 
-def _batch_run(
+def _runnable(
     registry: Registry,
     device: DeviceContext,
     request: PushRequest,
     ops: Sequence[Op],
     placements: Sequence[Placement | None],
-    start: int,
-) -> list[_Batched]:
-    """The consecutive ops from ``start`` that one batch handler can apply together: same name, a
-    readable stamp, a valid payload, a device allowed to apply them (anything else takes the
-    one-by-one path, which decides held and rejected ops)."""
+) -> list[_Batched | None]:
+    """Each op decoded, if its handler will run: a readable stamp, a known name and version, a
+    valid payload, a device allowed to apply it (``None`` otherwise: the one-by-one path decides
+    held and rejected ops)."""
     if device.revoked or device.warehouse_id != request.warehouse_id:
-        return []
+        return [None] * len(ops)
+    runnable: list[_Batched | None] = []
+    for op, placement in zip(ops, placements, strict=True):
+        item = None
+        if placement is not None:
+            try:
+                spec = registry.check_version(op)
+                item = _Batched(op, placement, spec, registry.decode(spec, op))
+            except (UnknownOp, OpVersionTooNew, OpVersionTooOld, InvalidPayload):
+                pass
+        runnable.append(item)
+    return runnable
+
+
+def _batch_run(runnable: Sequence[_Batched | None], start: int) -> list[_Batched]:
+    """The consecutive runnable ops from ``start`` that one batch handler applies together (ops of
+    several names may share one: moves and picks do)."""
     run: list[_Batched] = []
-    for op, placement in zip(ops[start:], placements[start:], strict=True):
-        if placement is None or (run and op.name != run[0].op.name):
+    for item in runnable[start:]:
+        if item is None or item.spec.batch_handler is None:
             break
-        try:
-            spec = registry.check_version(op)
-            if spec.batch_handler is None:  # decoded once, on the one-by-one path
-                break
-            payload = registry.decode(spec, op)
-        except (UnknownOp, OpVersionTooNew, OpVersionTooOld, InvalidPayload):
+        if run and item.spec.batch_handler is not run[0].spec.batch_handler:
             break
-        run.append(_Batched(op, placement, spec, payload))
+        run.append(item)
     return run
+
+
+async def _prelock(session: AsyncSession, prelock: Prelock, contexts: list[OpContext], ready: list[_Batched]) -> None:
+    """Take the push's locks up front; if that fails for good, go on without (the handlers lock as
+    they go, only less tidily): a bug here must not fail every retry and wedge the device."""
+    savepoint = await session.begin_nested()
+    try:
+        await prelock(contexts, [item.payload for item in ready])
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        log.exception("taking a push's locks up front failed; applying without")
+        await savepoint.rollback()
+    else:
+        await savepoint.commit()
+
+
+def _context(
+    session: AsyncSession, device: DeviceContext, request: PushRequest, item: _Batched, now: datetime
+) -> OpContext:
+    return OpContext(
+        session=session,
+        op=item.op,
+        device_id=device.device_id,
+        user_id=device.user_id,
+        warehouse_id=request.warehouse_id,
+        event_time=item.placement.event_time,
+        received_at=now,
+        clock_flagged=not item.placement.trusted,
+    )
 
 
 async def _apply_batch(
     session: AsyncSession, device: DeviceContext, request: PushRequest, run: list[_Batched], *, now: datetime
 ) -> list[tuple[OpResult, dict[str, Any]]]:
-    """A run of same-kind ops through their batch handler (same outcomes as one by one, fewer
+    """A run of ops through their shared batch handler (same outcomes as one by one, fewer
     statements); any failure re-runs the push isolated, one op at a time (SPEC.md §5.6)."""
-    contexts = [
-        OpContext(
-            session=session,
-            op=item.op,
-            device_id=device.device_id,
-            user_id=device.user_id,
-            warehouse_id=request.warehouse_id,
-            event_time=item.placement.event_time,
-            received_at=now,
-            clock_flagged=not item.placement.trusted,
-        )
-        for item in run
-    ]
+    contexts = [_context(session, device, request, item, now) for item in run]
     handler = run[0].spec.batch_handler
     assert handler is not None
     try:

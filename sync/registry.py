@@ -67,9 +67,13 @@ class Outcome:
 
 Handler = Callable[[OpContext, Any], Awaitable[Outcome]]
 BatchHandler = Callable[[list[OpContext], list[Any]], Awaitable[list[Outcome]]]
-"""Applies consecutive ops of one name together, with the outcomes ``handler`` would give one by
-one in order; raising anything sends the push down the one-by-one path."""
+"""Applies consecutive ops together — of every name whose spec names this same function — with
+the outcomes their handlers would give one by one in order; raising anything sends the push down
+the one-by-one path."""
 Upgrader = Callable[[dict[str, Any]], dict[str, Any]]
+Prelock = Callable[[list[OpContext], list[Any]], Awaitable[None]]
+"""Given every op of a push that will run (decoded), lock what they will touch in one global order
+before the first runs, so concurrent pushes wait for each other instead of deadlocking."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +116,9 @@ class InvalidPayload(Exception):
 class Registry:
     """The op names this server understands."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, prelock: Prelock | None = None) -> None:
         self._specs: dict[str, OpSpec] = {}
+        self.prelock = prelock
 
     def register(self, spec: OpSpec) -> None:
         if spec.name in self._specs:

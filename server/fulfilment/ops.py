@@ -9,19 +9,22 @@ anything (a line of another warehouse, a SKU that does not exist) is rejected.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated
+from collections.abc import Sequence
+from functools import partial
+from typing import Annotated, ClassVar
 
 import msgspec
 from sqlalchemy import select
 
 from server.fulfilment.models import ParcelVerification, VerificationStatus
-from server.syncapi.facts import fact_move, invalid_reference, location_of, post_facts
+from server.syncapi.facts import fact_move, invalid_reference, location_of
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
 from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
-from server.warehouse.late_moves import late_move_corrections
+from server.warehouse.late_moves import Level
 from server.warehouse.ledger.models import MoveReason
-from server.warehouse.ledger.stock_states import level_on_hand
+from server.warehouse.ledger.service import PostedMove
 from server.warehouse.models import Location, LocationType
+from server.warehouse.stock_facts import Planned, apply_stock_facts
 from server.warehouse.virtual_locations import virtual_location
 from sync.registry import OpContext, OpKind, OpSpec, Outcome
 from sync.wire import RaisedException
@@ -39,6 +42,23 @@ class ItemPicked(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     lot_id: Id | None = None
     qty: PositiveInt
     tote: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    counts_bins: ClassVar[bool] = False
+
+    @classmethod
+    async def prepare(cls, contexts: Sequence[OpContext], facts: Sequence[ItemPicked]) -> None:
+        """Every line of the run locked in one statement (and their tasks in another), in id order."""
+        ctx = contexts[0]
+        ctx.session.info[_PICK_ROWS] = await _lock_lines(ctx, {fact.task_line_id for fact in facts})
+
+    def levels(self, ctx: OpContext) -> set[Level]:
+        """The bin, and the task's destination (known once ``prepare`` has loaded the task)."""
+        found = ctx.session.info.get(_PICK_ROWS, {}).get(self.task_line_id)
+        destination = found[1].to_location_id if found is not None else None
+        locations = {self.location_id} if destination is None else {self.location_id, destination}
+        return {Level(location, self.sku_id, self.lot_id) for location in locations}
+
+    async def plan(self, ctx: OpContext) -> Planned:
+        return await _plan_pick(ctx, self)
 
 
 class PickShort(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -59,17 +79,43 @@ class ParcelVerified(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     items: list[ParcelItem]
 
 
-async def _line_and_task(ctx: OpContext, line_id: int) -> tuple[TaskLine, Task]:
-    """The line and its task, row-locked (PostgreSQL) so concurrent picks add up; scoped to the warehouse."""
-    line = await ctx.session.scalar(select(TaskLine).where(TaskLine.id == line_id).with_for_update())
-    task = None
-    if line is not None and line.warehouse_id == ctx.warehouse_id:
-        task = await ctx.session.scalar(select(Task).where(Task.id == line.task_id).with_for_update())
-    if line is None or task is None or task.warehouse_id != ctx.warehouse_id:
+_PICK_ROWS = "fulfilment.pick_rows"
+
+
+async def _lock_lines(ctx: OpContext, line_ids: set[int]) -> dict[int, tuple[TaskLine, Task]]:
+    """The lines and their tasks, row-locked (PostgreSQL) in id order so concurrent picks add up
+    and two pushes picking the same lines wait for each other rather than deadlock; answers those
+    in this warehouse."""
+    lines = list(
+        await ctx.session.scalars(
+            select(TaskLine).where(TaskLine.id.in_(sorted(line_ids))).order_by(TaskLine.id).with_for_update()
+        )
+    )
+    task_ids = sorted({line.task_id for line in lines if line.warehouse_id == ctx.warehouse_id})
+    tasks = {
+        task.id: task
+        for task in await ctx.session.scalars(
+            select(Task).where(Task.id.in_(task_ids)).order_by(Task.id).with_for_update()
+        )
+    }
+    found = {}
+    for line in lines:
+        task = tasks.get(line.task_id)
+        if task is not None and task.warehouse_id == ctx.warehouse_id:
+            found[line.id] = (line, task)
+    return found
+
+
+async def _line_and_task(ctx: OpContext, line_id: int, *, prepared: bool = False) -> tuple[TaskLine, Task]:
+    """The line and its task, locked now (or by ``ItemPicked.prepare`` in this run); rejected if
+    not in this warehouse."""
+    ready: dict[int, tuple[TaskLine, Task]] = ctx.session.info.get(_PICK_ROWS, {}) if prepared else {}
+    found = ready.get(line_id) or (await _lock_lines(ctx, {line_id})).get(line_id)
+    if found is None:
         raise invalid_reference(
             f"task line {line_id} does not exist in this warehouse", "任务行不存在", task_line_id=line_id
         )
-    return line, task
+    return found
 
 
 async def _require_bin(ctx: OpContext, location_id: int) -> Location:
@@ -81,8 +127,8 @@ async def _require_bin(ctx: OpContext, location_id: int) -> Location:
     return location
 
 
-async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
-    line, task = await _line_and_task(ctx, payload.task_line_id)
+async def _plan_pick(ctx: OpContext, payload: ItemPicked) -> Planned:
+    line, task = await _line_and_task(ctx, payload.task_line_id, prepared=True)
     await _require_bin(ctx, payload.location_id)
     exceptions: list[RaisedException] = []
     refs = {"task_id": task.id, "task_line_id": line.id, "location_id": payload.location_id, "sku_id": payload.sku_id}
@@ -115,13 +161,21 @@ async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
         reason=MoveReason.pick,
         reference=task.reference,
     )
-    corrections, late = await late_move_corrections(ctx, [pick])
-    exceptions.extend(late)
-    posted, *_ = await post_facts(ctx, [pick, *corrections], detail=refs)
+    return Planned([pick], partial(_picked, ctx, payload, line, task), exceptions)
 
-    from_on_hand = posted.from_on_hand
-    if from_on_hand is None:  # already posted by an earlier attempt of this op: read the level
-        from_on_hand = await level_on_hand(ctx.session, payload.location_id, payload.sku_id, payload.lot_id)
+
+async def _picked(
+    ctx: OpContext,
+    payload: ItemPicked,
+    line: TaskLine,
+    task: Task,
+    posted: list[PostedMove],
+    from_on_hand: int,
+    exceptions: list[RaisedException],
+) -> Outcome:
+    """The pick's outcome once its move is posted and the bin's on-hand after it is known."""
+    refs = {"task_id": task.id, "task_line_id": line.id, "location_id": payload.location_id, "sku_id": payload.sku_id}
+    destination = posted[0].to_location_id
     if from_on_hand < 0:
         count, _ = await open_count_task(
             ctx.session,
@@ -207,8 +261,12 @@ async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
         line.status = LineStatus.done
         line.completed_by_user_id = ctx.user_id
         line.completed_at = ctx.event_time
-    await ctx.session.flush()
-    return Outcome(result={"move_id": posted.move_id, "line_done_qty": line.done_qty}, exceptions=exceptions)
+    return Outcome(result={"move_id": posted[0].move_id, "line_done_qty": line.done_qty}, exceptions=exceptions)
+
+
+async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
+    (outcome,) = await apply_stock_facts([ctx], [payload])
+    return outcome
 
 
 async def pick_short(ctx: OpContext, payload: PickShort) -> Outcome:
@@ -329,6 +387,7 @@ OP_SPECS: list[OpSpec] = [
         version=1,
         payload_type=ItemPicked,
         handler=item_picked,
+        batch_handler=apply_stock_facts,
         description="Goods taken from a bin for a pick line; moved to the task's destination.",
     ),
     OpSpec(

@@ -7,6 +7,7 @@ op cannot mean anything, so it is rejected as ``invalid_reference`` rather than 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from server.warehouse.ledger.errors import IdempotencyKeyReused, InvalidMove
@@ -72,3 +73,10 @@ async def location_of(ctx: OpContext, location_id: int) -> Location | None:
     if location_id not in cache:
         cache[location_id] = await ctx.session.get(Location, location_id)
     return cache[location_id]
+
+
+def remember_locations(ctx: OpContext, locations: Iterable[Location]) -> None:
+    """Keep rows already read (a bin lock loads them) for ``location_of``."""
+    cache: dict[int, Location | None] = ctx.session.info.setdefault(_LOCATIONS, {})
+    for location in locations:
+        cache[location.id] = location

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import import_module
 
+from server.warehouse.push_locks import lock_up_front
 from sync.registry import OpSpec, Registry
 
 OP_MODULES = (
@@ -18,7 +19,7 @@ OP_MODULES = (
 
 @cache
 def registry() -> Registry:
-    built = Registry()
+    built = Registry(prelock=lock_up_front)
     for name in OP_MODULES:
         specs: list[OpSpec] = import_module(name).OP_SPECS
         for spec in specs:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from server.syncapi.facts import fact_move
+from server.syncapi.facts import fact_move, remember_locations
 from server.tasks.models import TaskKind
 from server.tasks.service import open_count_task, open_exception, task_raised
 from server.warehouse.count_models import BinCount, CountOutcome
@@ -51,12 +51,13 @@ async def lock_bins(ctx: OpContext, location_ids: set[int], *, exclusive: bool) 
     a level that does not exist yet has no row to lock, and a count of an empty bin raced a move
     into it (found by the floor simulation on PostgreSQL). SQLite serialises writers anyway.
     """
-    await ctx.session.execute(
-        select(Location.id)
+    locked = await ctx.session.scalars(
+        select(Location)
         .where(Location.id.in_(sorted(location_ids)))
         .order_by(Location.id)
         .with_for_update(read=not exclusive)
     )
+    remember_locations(ctx, locked)  # the handlers check these bins next: no second read
 
 
 async def count_after(ctx: OpContext, level: Level) -> BinCount | None:

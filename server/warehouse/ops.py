@@ -14,8 +14,10 @@ correcting move against the warehouse's ``@LOSS`` location.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
@@ -26,21 +28,12 @@ from server.syncapi.facts import fact_move, location_of, post_facts
 from server.tasks.models import TaskKind, TaskStatus
 from server.tasks.service import find_open_count_task, open_count_task, task_raised
 from server.warehouse.count_models import BinCount, CountOutcome
-from server.warehouse.late_moves import (
-    COUNT_AMBIGUITY,
-    Level,
-    corrections_for,
-    count_after,
-    counts_since,
-    late_move_corrections,
-    latest_after,
-    lock_bins,
-    move_levels,
-)
-from server.warehouse.ledger.models import NO_LOT, MoveReason, StockMove
+from server.warehouse.late_moves import COUNT_AMBIGUITY, Level, count_after, lock_bins
+from server.warehouse.ledger.models import MoveReason, StockMove
 from server.warehouse.ledger.service import MoveRequest, PostedMove
 from server.warehouse.ledger.stock_states import level_on_hand
 from server.warehouse.models import VIRTUAL_TYPES, Location, LocationType
+from server.warehouse.stock_facts import Planned, apply_stock_facts
 from server.warehouse.virtual_locations import virtual_location
 from sync.registry import OpContext, OpKind, OpRejected, OpSpec, Outcome
 from sync.wire import RaisedException
@@ -61,6 +54,20 @@ class ItemMoved(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     qty: PositiveInt
     lot_id: int | None = None
     reason: Literal["putaway", "transfer", "replenishment"] = "transfer"
+    counts_bins: ClassVar[bool] = False
+
+    @classmethod
+    async def prepare(cls, contexts: Sequence[OpContext], facts: Sequence[ItemMoved]) -> None:
+        """Nothing beyond the bins: a move names everything it touches."""
+
+    def levels(self, ctx: OpContext) -> set[Level]:
+        return {
+            Level(self.from_location_id, self.sku_id, self.lot_id),
+            Level(self.to_location_id, self.sku_id, self.lot_id),
+        }
+
+    async def plan(self, ctx: OpContext) -> Planned:
+        return Planned([await _planned_move(ctx, self)], partial(_moved, ctx, self))
 
 
 class BinCounted(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -70,6 +77,10 @@ class BinCounted(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     sku_id: int
     counted_qty: NonNegativeInt
     lot_id: int | None = None
+    counts_bins: ClassVar[bool] = True
+
+    def levels(self, ctx: OpContext) -> set[Level]:
+        return {Level(self.location_id, self.sku_id, self.lot_id)}
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -198,58 +209,8 @@ async def _moved(
 
 
 async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
-    move = await _planned_move(ctx, p)
-    corrections, exceptions = await late_move_corrections(ctx, [move])
-    posted = await post_facts(ctx, [move, *corrections])
-    on_hand = posted[0].from_on_hand
-    if on_hand is None:  # the move was already posted (its op's earlier attempt): read the level
-        on_hand = await _on_hand(ctx.session, Level(p.from_location_id, p.sku_id, p.lot_id))
-    return await _moved(ctx, p, posted, on_hand, exceptions)
-
-
-async def item_moved_batch(contexts: list[OpContext], payloads: list[ItemMoved]) -> list[Outcome]:
-    """``item_moved`` for a run of consecutive moves with one lock, one count read and one ledger
-    post (SPEC.md §5.2: the outcomes are those of applying them one by one, in order). The source
-    bin's on-hand after each op is replayed from the batch's final levels and its moves."""
-    first = contexts[0]
-    moves = [await _planned_move(ctx, p) for ctx, p in zip(contexts, payloads, strict=True)]
-    levels = move_levels(moves)
-    await lock_bins(first, {level.location_id for level in levels}, exclusive=False)
-    counts = await counts_since(first, levels, min(ctx.event_time for ctx in contexts))
-    plans: list[tuple[list[MoveRequest], list[RaisedException]]] = []
-    for ctx, move in zip(contexts, moves, strict=True):
-        latest = latest_after(counts, move_levels([move]), ctx.event_time)
-        corrections, exceptions = await corrections_for(ctx, [move], latest) if latest else ([], [])
-        plans.append(([move, *corrections], exceptions))
-    posted = await post_facts(first, [request for requests, _ in plans for request in requests])
-    if any(m.replayed for m in posted):
-        msg = "a move of this batch was posted before; apply the ops one by one"
-        raise RuntimeError(msg)
-
-    def key(location_id: int, m: PostedMove) -> tuple[int, int, int]:
-        return location_id, m.sku_id, m.lot_id if m.lot_id is not None else NO_LOT
-
-    running = {key(m.from_location_id, m): m.from_on_hand for m in posted if m.from_on_hand is not None}
-    for move in moves:  # a level the batch left unchanged overall was not upserted: read it
-        source = Level(move.from_location_id, move.sku_id, move.lot_id)
-        if (source.location_id, source.sku_id, source.lot_key) not in running:
-            running[(source.location_id, source.sku_id, source.lot_key)] = await _on_hand(first.session, source)
-    for m in posted:  # back from the final levels to those before the batch
-        for location_id, sign in ((m.from_location_id, 1), (m.to_location_id, -1)):
-            if key(location_id, m) in running:
-                running[key(location_id, m)] += sign * m.qty
-    outcomes: list[Outcome] = []
-    start = 0
-    for ctx, p, (requests, exceptions) in zip(contexts, payloads, plans, strict=True):
-        mine = posted[start : start + len(requests)]
-        start += len(requests)
-        for m in mine:
-            for location_id, sign in ((m.from_location_id, -1), (m.to_location_id, 1)):
-                if key(location_id, m) in running:
-                    running[key(location_id, m)] += sign * m.qty
-        on_hand = running[key(p.from_location_id, mine[0])]
-        outcomes.append(await _moved(ctx, p, mine, on_hand, exceptions))
-    return outcomes
+    (outcome,) = await apply_stock_facts([ctx], [p])
+    return outcome
 
 
 # --- warehouse.bin_counted ------------------------------------------------------------------------
@@ -438,7 +399,7 @@ OP_SPECS: list[OpSpec] = [
         version=1,
         payload_type=ItemMoved,
         handler=item_moved,
-        batch_handler=item_moved_batch,
+        batch_handler=apply_stock_facts,
         description="Goods were carried from one bin to another (putaway, transfer, replenishment).",
     ),
     OpSpec(

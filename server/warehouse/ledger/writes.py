@@ -156,3 +156,30 @@ async def add_to_levels(
             ],
         )
     return {(row[0], row[1], row[2]): (row[3], row[4]) for row in result.all()}
+
+
+_PG_LOCK_LEVELS = text(
+    "INSERT INTO stock_levels (location_id, sku_id, lot_id, lot_key, on_hand, reserved, updated_at) "
+    "SELECT u.l, u.s, NULLIF(u.k, 0), u.k, 0, 0, :now "
+    "FROM ROWS FROM (jsonb_to_recordset(CAST(:rows AS jsonb)) AS (l bigint, s bigint, k bigint)) "
+    "WITH ORDINALITY AS u(l, s, k, n) "
+    "WHERE EXISTS (SELECT 1 FROM skus WHERE skus.id = u.s AND NOT skus.is_kit "
+    "AND (u.k <> 0 OR NOT skus.lot_controlled)) "
+    "AND (u.k = 0 OR EXISTS (SELECT 1 FROM lots WHERE lots.id = u.k AND lots.sku_id = u.s)) "
+    "ORDER BY u.n "
+    "ON CONFLICT (location_id, sku_id, lot_key) DO UPDATE SET on_hand = stock_levels.on_hand"
+)
+"""Creates the missing levels and locks the rest, in the ledger's key order: one statement, so
+creating and locking are one ordered pass (two passes could still cross another push's). A level
+naming a SKU or lot that does not exist is left out: its op will be rejected, and a foreign-key
+error here would fail the whole push on every retry."""
+
+
+async def lock_levels(session: AsyncSession, keys: Sequence[LevelKey], now: datetime) -> None:
+    """Row-lock these levels in key order, creating missing ones at zero (PostgreSQL only: SQLite
+    has one writer). Why create: a level that does not exist has no row to lock, and two pushes
+    inserting the same new levels in different orders deadlock on the unique index."""
+    if not keys or not _is_postgres(session):
+        return
+    rows = [{"l": loc, "s": sku, "k": lot} for loc, sku, lot in sorted(set(keys))]
+    await session.execute(_PG_LOCK_LEVELS, {"rows": _JSON.encode(rows).decode(), "now": now})

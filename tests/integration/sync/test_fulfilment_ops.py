@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -346,3 +347,33 @@ async def test_a_pick_made_before_a_count_but_arriving_after_it_is_corrected(
     assert [e["kind"] for e in result["exceptions"]] == ["count_correction"]
     assert await _on_hand(session_factory, f.bin_id, f.sku_id) == 8
     assert await _on_hand(session_factory, f.staging_id, f.sku_id) == 2
+
+
+async def test_moves_and_picks_in_one_push_are_answered_as_if_applied_one_by_one(
+    client: Client, session_factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Moves and picks in a row share one run (one lock, one count read, one ledger post); each
+    op must still see the bin as its own turn left it."""
+    f = await _floor(session_factory, stock=10, line_qty=10)
+    device = await make_device(session_factory, f.wh.warehouse)
+    move = {"sku_id": f.sku_id, "from_location_id": f.bin_id, "to_location_id": f.staging_id}
+    ops = [
+        _pick(device, f, 2),  # bin 10 -> 8
+        device.op("warehouse.item_moved", {**move, "qty": 5}),  # 8 -> 3
+        _pick(device, f, 4),  # 3 -> -1: negative
+        device.op("warehouse.item_moved", {**move, "qty": 1}),  # -1 -> -2: the same count task
+    ]
+
+    body = await device.push(client, ops)
+
+    results = body["results"]
+    assert [r["result"].get("from_on_hand") for r in results] == [None, 3, None, -2]
+    assert [r["result"].get("line_done_qty") for r in results] == [2, None, 6, None]
+    kinds = [[e["kind"] for e in r.get("exceptions", [])] for r in results]
+    assert kinds == [[], [], ["negative_stock"], ["negative_stock"]]
+    assert results[2]["exceptions"][0]["ref"]["task_id"] == results[3]["exceptions"][0]["ref"]["task_id"]
+    assert await _on_hand(session_factory, f.bin_id, f.sku_id) == -2
+    assert await _on_hand(session_factory, f.staging_id, f.sku_id) == 12
+    line = await _line(session_factory, f.line_id)
+    assert (line.done_qty, line.status) == (6, LineStatus.open)
+    assert "fell back" not in caplog.text  # answered by the shared run, not the one-by-one re-run
