@@ -82,6 +82,8 @@ class Replay:
     exceptions: Counter[str]
     checks: list[str]
     load: tuple[float, float]
+    cpu_seconds: float
+    """CPU time of this process (the app and the phones' HTTP client) during the replay."""
 
 
 @dataclass
@@ -180,9 +182,9 @@ async def replay(url: str, sizes: Sizes, concurrency: int, profile: Path | None)
         if profiler:
             profiler.enable()
         load_start = os.getloadavg()[0]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await asyncio.gather(*(phone(client, n) for n in range(len(devices))))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         load = (load_start, os.getloadavg()[0])
         if profiler:
             profiler.disable()
@@ -199,7 +201,18 @@ async def replay(url: str, sizes: Sizes, concurrency: int, profile: Path | None)
     checks += await _check_database(factory, devices, total)
     await engine.dispose()
     return Replay(
-        total, len(latencies), elapsed, latencies, failed, tally.counts, deadlocks, statuses, exceptions, checks, load
+        total,
+        len(latencies),
+        elapsed,
+        latencies,
+        failed,
+        tally.counts,
+        deadlocks,
+        statuses,
+        exceptions,
+        checks,
+        load,
+        cpu,
     )
 
 
@@ -318,6 +331,7 @@ def report_replay(name: str, concurrency: int, r: Replay) -> None:
     print(f"  {'verdict':<24}{ok:>12}")
     load = f"{r.load[0]:.1f} / {r.load[1]:.1f}"
     print(f"  {'load avg start / end':<24}{load:>12}    {os.cpu_count()} CPUs, shared with PostgreSQL")
+    print(f"  {'app CPU per op':<24}{r.cpu_seconds / r.ops * 1e6:>12,.0f} µs    this process: {r.cpu_seconds:.1f} s")
     print(f"  {'pushes failed, retried':<24}{len(r.failed):>12}    server errors: {dict(r.server_errors)}")
     if r.failed:
         print(f"  {'failed push p50':<24}{percentile(r.failed, 0.5) * 1000:>12,.0f} ms before its 5xx")

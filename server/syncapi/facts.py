@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
+
 from server.warehouse.ledger.errors import IdempotencyKeyReused, InvalidMove
 from server.warehouse.ledger.models import MoveReason
 from server.warehouse.ledger.service import MoveRequest, NegativePolicy, PostedMove, post_moves
@@ -75,8 +77,16 @@ async def location_of(ctx: OpContext, location_id: int) -> Location | None:
     return cache[location_id]
 
 
-def remember_locations(ctx: OpContext, locations: Iterable[Location]) -> None:
-    """Keep rows already read (a bin lock loads them) for ``location_of``."""
+async def load_locations(ctx: OpContext, location_ids: Iterable[int]) -> None:
+    """Read the locations not kept yet in one query and keep them for ``location_of`` (an id that
+    matches no row is kept as absent)."""
     cache: dict[int, Location | None] = ctx.session.info.setdefault(_LOCATIONS, {})
-    for location in locations:
-        cache[location.id] = location
+    missing = sorted(set(location_ids) - cache.keys())
+    if not missing:
+        return
+    found = {
+        location.id: location
+        for location in await ctx.session.scalars(select(Location).where(Location.id.in_(missing)))
+    }
+    for location_id in missing:
+        cache[location_id] = found.get(location_id)

@@ -17,13 +17,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from server.syncapi.facts import fact_move, remember_locations
+from server.syncapi.facts import fact_move
 from server.tasks.models import TaskKind
 from server.tasks.service import open_count_task, open_exception, task_raised
+from server.warehouse.bin_locks import lock_bins
 from server.warehouse.count_models import BinCount, CountOutcome
 from server.warehouse.ledger.models import NO_LOT, MoveReason
 from server.warehouse.ledger.service import MoveRequest
-from server.warehouse.models import Location, LocationType
+from server.warehouse.models import LocationType
 from server.warehouse.virtual_locations import virtual_location
 from sync.registry import OpContext
 from sync.wire import RaisedException
@@ -41,23 +42,6 @@ class Level:
     @property
     def lot_key(self) -> int:
         return self.lot_id if self.lot_id is not None else NO_LOT
-
-
-async def lock_bins(ctx: OpContext, location_ids: set[int], *, exclusive: bool) -> None:
-    """Serialise counts against moves of the same bins, in id order (the ledger's order).
-
-    A count takes its bin exclusively, a move shares it: moves stay concurrent with each other,
-    but a count and a move of one bin never read each other half-done. Level rows cannot serve:
-    a level that does not exist yet has no row to lock, and a count of an empty bin raced a move
-    into it (found by the floor simulation on PostgreSQL). SQLite serialises writers anyway.
-    """
-    locked = await ctx.session.scalars(
-        select(Location)
-        .where(Location.id.in_(sorted(location_ids)))
-        .order_by(Location.id)
-        .with_for_update(read=not exclusive)
-    )
-    remember_locations(ctx, locked)  # the handlers check these bins next: no second read
 
 
 async def count_after(ctx: OpContext, level: Level) -> BinCount | None:
@@ -108,7 +92,7 @@ async def late_move_corrections(
     """Corrections (and recounts) for ``moves`` of this op; post them with the moves themselves."""
     levels = move_levels(moves)
     # Share the bins before reading counts, so a count committing meanwhile is seen below.
-    await lock_bins(ctx, {level.location_id for level in levels}, exclusive=False)
+    await lock_bins(ctx, dict.fromkeys((level.location_id for level in levels), False))
     counts = await counts_since(ctx, levels, ctx.event_time)
     return await corrections_for(ctx, moves, latest_after(counts, levels, ctx.event_time))
 

@@ -27,8 +27,9 @@ from server.catalog.models import Lot, Sku
 from server.syncapi.facts import fact_move, location_of, post_facts
 from server.tasks.models import TaskKind, TaskStatus
 from server.tasks.service import find_open_count_task, open_count_task, task_raised
+from server.warehouse.bin_locks import lock_bins
 from server.warehouse.count_models import BinCount, CountOutcome
-from server.warehouse.late_moves import COUNT_AMBIGUITY, Level, count_after, lock_bins
+from server.warehouse.late_moves import COUNT_AMBIGUITY, Level, count_after
 from server.warehouse.ledger.models import MoveReason, StockMove
 from server.warehouse.ledger.service import MoveRequest, PostedMove
 from server.warehouse.ledger.stock_states import level_on_hand
@@ -300,7 +301,7 @@ async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
     level = Level(p.location_id, p.sku_id, p.lot_id)
     at = ctx.event_time
 
-    await lock_bins(ctx, {p.location_id}, exclusive=True)
+    await lock_bins(ctx, {p.location_id: True})
     on_hand = await _on_hand(ctx.session, level, lock=True)
     ledger_qty = on_hand - await _net_after(ctx.session, level, at)
 

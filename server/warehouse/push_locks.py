@@ -4,9 +4,12 @@ Why: a push applies a phone's ops in the phone's order, so without this it locks
 in that order too — one run of moves, then a count, then more moves. Two phones working the same
 aisle then lock the same rows in different orders, and PostgreSQL breaks the cycle by failing
 one push after a second's wait: the replay benchmark saw 48 deadlocks in 80 pushes. Taking them
-all first — task lines, tasks, bins (shared; exclusive where the push counts them), levels, each
-in id order — turns every such cycle into a plain wait. The handlers lock the same rows again
-as they go; a lock already held costs nothing.
+all first — task lines, tasks, bins (shared, or exclusive where the push counts them), levels,
+each in id order — turns every such cycle into a plain wait. The handlers then find their bins
+held (``bin_locks`` skips them) and their level rows locked already.
+
+Levels that do not exist yet are created at zero: a level with no row cannot be locked, and two
+pushes inserting the same new levels in different orders deadlock on the unique index.
 
 SQLite has one writer at a time (``BEGIN IMMEDIATE``), so there is nothing to order there.
 """
@@ -16,13 +19,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from sqlalchemy import select
-
 from server.db.types import utcnow
-from server.syncapi.facts import location_of, remember_locations
+from server.syncapi.facts import location_of
+from server.warehouse.bin_locks import lock_bins
 from server.warehouse.late_moves import Level
 from server.warehouse.ledger.writes import lock_levels
-from server.warehouse.models import UNBOUNDED_TYPES, Location
+from server.warehouse.models import UNBOUNDED_TYPES
 from sync.registry import OpContext
 
 
@@ -40,7 +42,7 @@ class HoldsLevels(Protocol):
     """A payload that can say, before it runs, which stock levels it will change or read."""
 
     counts_bins: ClassVar[bool]
-    """True for counts: their bins are locked exclusively (moves only share them)."""
+    """True for counts: their bins are held exclusively (moves only share them)."""
 
     def levels(self, ctx: OpContext) -> set[Level]: ...
 
@@ -60,42 +62,22 @@ async def lock_up_front(contexts: list[OpContext], payloads: list[Any]) -> None:
         await kind.prepare(kind_contexts, kind_payloads)
 
     levels: set[Level] = set()
-    exclusive: set[int] = set()
+    modes: dict[int, bool] = {}
     for ctx, payload in zip(contexts, payloads, strict=True):
         if isinstance(payload, HoldsLevels):
             mine = payload.levels(ctx)
             levels |= mine
-            if payload.counts_bins:
-                exclusive |= {level.location_id for level in mine}
-    await _lock_bins(first, {level.location_id for level in levels}, exclusive)
+            for level in mine:
+                modes[level.location_id] = modes.get(level.location_id, False) or payload.counts_bins
+    await lock_bins(first, modes)
     await _lock_levels(first, levels)
 
 
-async def _lock_bins(ctx: OpContext, bins: set[int], exclusive: set[int]) -> None:
-    """In id order, switching between shared and exclusive as the ids require."""
-    ordered = sorted(bins)
-    start = 0
-    while start < len(ordered):
-        mode = ordered[start] in exclusive
-        end = start
-        while end < len(ordered) and (ordered[end] in exclusive) == mode:
-            end += 1
-        locked = await ctx.session.scalars(
-            select(Location)
-            .where(Location.id.in_(ordered[start:end]))
-            .order_by(Location.id)
-            .with_for_update(read=not mode)
-        )
-        remember_locations(ctx, locked)
-        start = end
-
-
 async def _lock_levels(ctx: OpContext, levels: set[Level]) -> None:
+    """Lock (creating at zero) the tracked levels of this warehouse's bins."""
     tracked = []
     for level in levels:
-        location = await location_of(ctx, level.location_id)  # loaded by _lock_bins
+        location = await location_of(ctx, level.location_id)  # loaded by lock_bins
         if location is not None and location.warehouse_id == ctx.warehouse_id and location.type not in UNBOUNDED_TYPES:
             tracked.append((level.location_id, level.sku_id, level.lot_key))
-    if not tracked:
-        return
     await lock_levels(ctx.session, tracked, utcnow())

@@ -25,7 +25,8 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from server.syncapi.facts import post_facts
-from server.warehouse.late_moves import Level, corrections_for, counts_since, latest_after, lock_bins, move_levels
+from server.warehouse.bin_locks import lock_bins
+from server.warehouse.late_moves import Level, corrections_for, counts_since, latest_after, move_levels
 from server.warehouse.ledger.models import NO_LOT
 from server.warehouse.ledger.service import MoveRequest, PostedMove
 from server.warehouse.ledger.stock_states import level_on_hand
@@ -70,7 +71,7 @@ async def apply_stock_facts(contexts: list[OpContext], facts: list[StockFact]) -
     for kind, (kind_contexts, kind_facts) in kinds.items():
         await kind.prepare(kind_contexts, kind_facts)
     bins = {level.location_id for ctx, fact in zip(contexts, facts, strict=True) for level in fact.levels(ctx)}
-    await lock_bins(first, bins, exclusive=False)  # before reading counts: one committing now is seen
+    await lock_bins(first, dict.fromkeys(bins, False))  # before reading counts: one committing now is seen
     plans = [await fact.plan(ctx) for ctx, fact in zip(contexts, facts, strict=True)]
 
     counts = await counts_since(first, move_levels([m for p in plans for m in p.moves]), min_event(contexts))

@@ -41,12 +41,22 @@ async def ensure_virtual_locations(session: AsyncSession, warehouse: Warehouse) 
     return existing
 
 
+_FOUND = "warehouse.virtual_locations"
+
+
 async def virtual_location(session: AsyncSession, warehouse_id: int, location_type: LocationType) -> Location:
-    """The warehouse's virtual location of ``location_type`` (raises if the warehouse has none)."""
-    location = await session.scalar(
-        select(Location).where(Location.warehouse_id == warehouse_id, Location.type == location_type)
-    )
+    """The warehouse's virtual location of ``location_type`` (raises if the warehouse has none).
+
+    Kept for the session: a push of a hundred counts and picks asked for ``@LOSS`` a hundred times,
+    and these rows never change once made."""
+    found: dict[tuple[int, LocationType], Location] = session.info.setdefault(_FOUND, {})
+    location = found.get((warehouse_id, location_type))
+    if location is None:
+        location = await session.scalar(
+            select(Location).where(Location.warehouse_id == warehouse_id, Location.type == location_type)
+        )
     if location is None:
         msg = f"warehouse {warehouse_id} has no {location_type} location"
         raise LookupError(msg)
+    found[(warehouse_id, location_type)] = location
     return location

@@ -167,7 +167,8 @@ _PG_LOCK_LEVELS = text(
     "AND (u.k <> 0 OR NOT skus.lot_controlled)) "
     "AND (u.k = 0 OR EXISTS (SELECT 1 FROM lots WHERE lots.id = u.k AND lots.sku_id = u.s)) "
     "ORDER BY u.n "
-    "ON CONFLICT (location_id, sku_id, lot_key) DO UPDATE SET on_hand = stock_levels.on_hand"
+    "ON CONFLICT (location_id, sku_id, lot_key) DO UPDATE SET on_hand = stock_levels.on_hand "
+    "RETURNING location_id, sku_id, lot_key"
 )
 """Creates the missing levels and locks the rest, in the ledger's key order: one statement, so
 creating and locking are one ordered pass (two passes could still cross another push's). A level
@@ -175,11 +176,13 @@ naming a SKU or lot that does not exist is left out: its op will be rejected, an
 error here would fail the whole push on every retry."""
 
 
-async def lock_levels(session: AsyncSession, keys: Sequence[LevelKey], now: datetime) -> None:
-    """Row-lock these levels in key order, creating missing ones at zero (PostgreSQL only: SQLite
-    has one writer). Why create: a level that does not exist has no row to lock, and two pushes
-    inserting the same new levels in different orders deadlock on the unique index."""
+async def lock_levels(session: AsyncSession, keys: Sequence[LevelKey], now: datetime) -> set[LevelKey]:
+    """Row-lock these levels in key order, creating missing ones at zero; answers the levels now
+    held (PostgreSQL only — SQLite has one writer — and never a SKU or lot that does not exist).
+    Why create: a level that does not exist has no row to lock, and two pushes inserting the same
+    new levels in different orders deadlock on the unique index."""
     if not keys or not _is_postgres(session):
-        return
+        return set()
     rows = [{"l": loc, "s": sku, "k": lot} for loc, sku, lot in sorted(set(keys))]
-    await session.execute(_PG_LOCK_LEVELS, {"rows": _JSON.encode(rows).decode(), "now": now})
+    result = await session.execute(_PG_LOCK_LEVELS, {"rows": _JSON.encode(rows).decode(), "now": now})
+    return {(row[0], row[1], row[2]) for row in result.all()}

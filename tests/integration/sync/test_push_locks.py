@@ -1,7 +1,7 @@
 """A push takes its locks up front, in one order (``server.warehouse.push_locks``).
 
 PostgreSQL only for the lock checks: SQLite has one writer, so it takes none. A second connection
-asks for each row with ``NOWAIT``: refused while the push's transaction holds it.
+asks for each lock without waiting: refused while the push's transaction holds it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.syncapi.registry import registry
+from server.warehouse.bin_locks import BIN_LOCK_SPACE
 from server.warehouse.ledger.models import MoveReason, StockLevel
 from server.warehouse.ledger.service import MoveRequest, post_moves
 from server.warehouse.ops import BinCounted, ItemMoved
@@ -41,6 +42,12 @@ def _context(session: AsyncSession, warehouse_id: int) -> OpContext:
         received_at=now,
         clock_flagged=False,
     )
+
+
+async def _granted(factory: Factory, statement: str, **params: Any) -> bool:
+    """Whether another transaction gets the advisory lock ``statement`` tries for."""
+    async with factory() as other, other.begin():
+        return bool(await other.scalar(text(statement), params))
 
 
 async def _refused(factory: Factory, statement: str, **params: Any) -> bool:
@@ -80,11 +87,11 @@ async def test_bins_and_levels_are_locked_before_the_first_op(session_factory: F
         ctx = _context(s, wh.warehouse.id)
         await lock_up_front([ctx] * len(payloads), payloads)
 
-        bin_for_update = "SELECT id FROM locations WHERE id = :id FOR UPDATE NOWAIT"
-        bin_for_share = "SELECT id FROM locations WHERE id = :id FOR SHARE NOWAIT"
-        assert await _refused(session_factory, bin_for_update, id=a.id)  # shared by the move
-        assert not await _refused(session_factory, bin_for_share, id=a.id)  # other moves may share it
-        assert await _refused(session_factory, bin_for_share, id=counted.id)  # the count holds it alone
+        exclusive = "SELECT pg_try_advisory_xact_lock(:key)"
+        shared = "SELECT pg_try_advisory_xact_lock_shared(:key)"
+        assert not await _granted(session_factory, exclusive, key=BIN_LOCK_SPACE + a.id)  # shared by the move
+        assert await _granted(session_factory, shared, key=BIN_LOCK_SPACE + a.id)  # other moves may share it
+        assert not await _granted(session_factory, shared, key=BIN_LOCK_SPACE + counted.id)  # the count's alone
         level = "SELECT id FROM stock_levels WHERE location_id = :loc AND sku_id = :sku FOR UPDATE NOWAIT"
         assert await _refused(session_factory, level, loc=a.id, sku=sku.id)
         # Missing levels are made at zero, so they too have a row to hold (invisible to others until commit).
