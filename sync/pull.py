@@ -6,7 +6,10 @@ another warehouse (the device was moved: I12), versions the server has not reach
 backup) or has pruned — restarts the device with a snapshot (``reset``). A snapshot walks each
 registered source in key order; its cursor records where it stopped, so an interrupted initial sync
 resumes (F15), and it ends with a change cursor taken *before* the snapshot began, so changes made
-while it streamed are pulled again afterwards (puts and deletes are idempotent: I13).
+while it streamed are pulled again afterwards (puts and deletes are idempotent: I13). Until the
+feed has caught up with the newest versions a snapshot page was read at, the cursor fingerprints
+those too: a restore to before them would otherwise leave rows on the device that no ``del`` ever
+removes.
 """
 
 from __future__ import annotations
@@ -50,13 +53,23 @@ class _Cursor:
     warehouse_mark: str = "-"
     source: int = 0
     after: int = 0
+    high: tuple[int, int, str, str] = (0, 0, "-", "-")
+    """The newest (global, warehouse) versions, with their marks, that a snapshot page was read at.
+    Snapshot pages show rows as they are when read, newer than the snapshot's start; if the server
+    is restored to before that, rows the device holds may have vanished with no ``del`` in the feed
+    (found by the floor simulation). Kept until the change position passes it."""
+
+    @property
+    def high_ahead(self) -> bool:
+        return self.high[0] > self.global_version or self.high[1] > self.warehouse_version
 
     def encode(self) -> str:
-        head = (
-            f"{self.mode}2.{self.epoch}.{self.warehouse_id}.{self.global_version}.{self.warehouse_version}"
-            f".{self.global_mark}.{self.warehouse_mark}"
-        )
-        return f"{head}.{self.source}.{self.after}" if self.mode == "s" else head
+        head = f"{self.epoch}.{self.warehouse_id}.{self.global_version}.{self.warehouse_version}"
+        head += f".{self.global_mark}.{self.warehouse_mark}"
+        high = ".".join(str(part) for part in self.high)
+        if self.mode == "c":
+            return f"c3.{head}.{high}" if self.high_ahead else f"c2.{head}"
+        return f"s3.{head}.{self.source}.{self.after}.{high}"
 
 
 def _decode(text_: str | None) -> _Cursor | None:
@@ -66,7 +79,10 @@ def _decode(text_: str | None) -> _Cursor | None:
     try:
         if parts[0] == "c2" and len(parts) == 7:
             return _Cursor("c", parts[1], int(parts[2]), int(parts[3]), int(parts[4]), parts[5], parts[6])
-        if parts[0] == "s2" and len(parts) == 9:
+        if parts[0] == "c3" and len(parts) == 11:
+            high = (int(parts[7]), int(parts[8]), parts[9], parts[10])
+            return _Cursor("c", parts[1], int(parts[2]), int(parts[3]), int(parts[4]), parts[5], parts[6], high=high)
+        if parts[0] == "s3" and len(parts) == 13:
             return _Cursor(
                 "s",
                 parts[1],
@@ -77,6 +93,7 @@ def _decode(text_: str | None) -> _Cursor | None:
                 parts[6],
                 int(parts[7]),
                 int(parts[8]),
+                (int(parts[9]), int(parts[10]), parts[11], parts[12]),
             )
     except ValueError:
         return None
@@ -157,12 +174,18 @@ async def pull(
     if not reset and current is not None:
         seen = await _marks(session, tables, current.global_version, (warehouse_id, current.warehouse_version))
         reset = seen != (current.global_mark, current.warehouse_mark)  # restored from a backup: §6.2
+    if not reset and current is not None and (current.mode == "s" or current.high_ahead):
+        reset = not await _still_seen(session, tables, current.high, warehouse_id, versions)
+    g, w = versions[GLOBAL_SCOPE][0], versions[warehouse_id][0]
     if reset:
-        g, w = versions[GLOBAL_SCOPE][0], versions[warehouse_id][0]
-        g_mark, w_mark = await _marks(session, tables, g, (warehouse_id, w))
-        current = _Cursor("s", epoch, warehouse_id, g, w, g_mark, w_mark)
+        current = _Cursor("s", epoch, warehouse_id, g, w, *await _marks(session, tables, g, (warehouse_id, w)))
     assert current is not None
     if current.mode == "s":
+        if (g, w) == (current.global_version, current.warehouse_version):
+            high_marks = (current.global_mark, current.warehouse_mark)
+        else:
+            high_marks = await _marks(session, tables, g, (warehouse_id, w))
+        current = replace(current, high=(g, w, *high_marks))  # this page is read as of these versions
         changes, next_cursor, complete = await _snapshot_page(session, sources, current, limit)
         return PullResponse(
             cursor=next_cursor.encode(),
@@ -184,6 +207,20 @@ async def pull(
         resend_from=resend_from,
         server_time=now,
     )
+
+
+async def _still_seen(
+    session: AsyncSession,
+    tables: SyncTables,
+    high: tuple[int, int, str, str],
+    warehouse_id: int,
+    versions: dict[int, tuple[int, int]],
+) -> bool:
+    """Whether the server still holds everything earlier snapshot pages were read with."""
+    g, w, g_mark, w_mark = high
+    if g > versions[GLOBAL_SCOPE][0] or w > versions[warehouse_id][0]:
+        return False
+    return await _marks(session, tables, g, (warehouse_id, w)) == (g_mark, w_mark)
 
 
 def _continuable(cursor: _Cursor, epoch: str, warehouse_id: int, versions: dict[int, tuple[int, int]]) -> bool:
@@ -254,4 +291,5 @@ async def _change_page(
     if (g, w) == (cursor.global_version, cursor.warehouse_version):
         return list(latest.values()), cursor, has_more
     g_mark, w_mark = await _marks(session, tables, g, (cursor.warehouse_id, w))
-    return list(latest.values()), _Cursor("c", cursor.epoch, cursor.warehouse_id, g, w, g_mark, w_mark), has_more
+    moved = _Cursor("c", cursor.epoch, cursor.warehouse_id, g, w, g_mark, w_mark, high=cursor.high)
+    return list(latest.values()), moved, has_more
