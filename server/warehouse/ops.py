@@ -83,6 +83,10 @@ class BinCounted(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def levels(self, ctx: OpContext) -> set[Level]:
         return {Level(self.location_id, self.sku_id, self.lot_id)}
 
+    async def apply(self, ctx: OpContext) -> Outcome:
+        """In a run of stock facts, a count is applied on its own (``StandaloneFact``)."""
+        return await bin_counted(ctx, self)
+
 
 # --- shared helpers -------------------------------------------------------------------------------
 
@@ -409,6 +413,7 @@ OP_SPECS: list[OpSpec] = [
         version=1,
         payload_type=BinCounted,
         handler=bin_counted,
+        batch_handler=apply_stock_facts,
         description="A bin was counted; adjusts the ledger as of the count's time, or opens a recount.",
     ),
 ]

@@ -1,4 +1,4 @@
-"""Facts that only move stock — moves and picks — applied as one run (SPEC.md §5.2, §7.2).
+"""Stock facts — moves, picks and the counts beside them — applied as one run (SPEC.md §5.2, §7.2).
 
 Why one engine for several op kinds: a phone's outbox interleaves them (put away, pick, pick,
 move…), so batching by op name gave runs of one or two ops, and a push cost about seven
@@ -19,10 +19,11 @@ tasks, bins, levels, each by id — so two pushes wait for each other instead of
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Protocol, Self, cast, runtime_checkable
 
 from server.syncapi.facts import post_facts
 from server.warehouse.bin_locks import lock_bins
@@ -60,16 +61,66 @@ class StockFact(Protocol):
     async def plan(self, ctx: OpContext) -> Planned: ...
 
 
-async def apply_stock_facts(contexts: list[OpContext], facts: list[StockFact]) -> list[Outcome]:
-    """The outcomes applying ``facts`` one by one in order would give, in about ten statements."""
-    first = contexts[0]
+@runtime_checkable
+class StandaloneFact(Protocol):
+    """A fact with its own handler (a count) that may join a run: applied on its own, it does not
+    split the run unless another op of the run touches one of its bins."""
+
+    def levels(self, ctx: OpContext) -> set[Level]: ...
+
+    async def apply(self, ctx: OpContext) -> Outcome: ...
+
+
+async def apply_stock_facts(contexts: list[OpContext], facts: list[StockFact | StandaloneFact]) -> list[Outcome]:
+    """The outcomes applying ``facts`` one by one in order would give, in as few statements as that
+    allows.
+
+    A standalone fact (a count) whose bins no other op of the run touches cannot see those ops nor
+    be seen by them — every rule it follows is per bin — so it is applied first, on its own, and
+    the rest stay one run. One that shares a bin splits the run there, keeping the phone's order.
+    """
     kinds: dict[type[StockFact], tuple[list[OpContext], list[StockFact]]] = {}
     for ctx, fact in zip(contexts, facts, strict=True):
-        same_kind = kinds.setdefault(type(fact), ([], []))
-        same_kind[0].append(ctx)
-        same_kind[1].append(fact)
+        if not isinstance(fact, StandaloneFact):
+            same_kind = kinds.setdefault(type(fact), ([], []))
+            same_kind[0].append(ctx)
+            same_kind[1].append(fact)
     for kind, (kind_contexts, kind_facts) in kinds.items():
-        await kind.prepare(kind_contexts, kind_facts)
+        await kind.prepare(kind_contexts, kind_facts)  # picks: now their destinations are known
+
+    bins = [{level.location_id for level in fact.levels(ctx)} for ctx, fact in zip(contexts, facts, strict=True)]
+    touches = Counter(bin_id for mine in bins for bin_id in mine)
+    outcomes: dict[int, Outcome] = {}
+    run: list[int] = []
+    alone = [
+        i
+        for i, fact in enumerate(facts)
+        if isinstance(fact, StandaloneFact) and all(touches[bin_id] == 1 for bin_id in bins[i])
+    ]
+    for i in alone:
+        outcomes[i] = await cast(StandaloneFact, facts[i]).apply(contexts[i])
+    for i, fact in enumerate(facts):
+        if i in outcomes:
+            continue
+        if isinstance(fact, StandaloneFact):
+            outcomes |= await _run(contexts, facts, run)
+            run = []
+            outcomes[i] = await fact.apply(contexts[i])
+        else:
+            run.append(i)
+    outcomes |= await _run(contexts, facts, run)
+    return [outcomes[i] for i in range(len(facts))]
+
+
+async def _run(
+    all_contexts: list[OpContext], all_facts: list[StockFact | StandaloneFact], indices: list[int]
+) -> dict[int, Outcome]:
+    """Facts that only move stock, together (their kinds already prepared)."""
+    if not indices:
+        return {}
+    contexts = [all_contexts[i] for i in indices]
+    facts = [cast(StockFact, all_facts[i]) for i in indices]
+    first = contexts[0]
     bins = {level.location_id for ctx, fact in zip(contexts, facts, strict=True) for level in fact.levels(ctx)}
     await lock_bins(first, dict.fromkeys(bins, False))  # before reading counts: one committing now is seen
     plans = [await fact.plan(ctx) for ctx, fact in zip(contexts, facts, strict=True)]
@@ -88,10 +139,10 @@ async def apply_stock_facts(contexts: list[OpContext], facts: list[StockFact]) -
         posted = posted[len(mine) :]
 
     on_hands = await _source_on_hands(first, groups)
-    outcomes = [
-        await plan.finish(group, on_hand, plan.exceptions)
-        for plan, group, on_hand in zip(plans, groups, on_hands, strict=True)
-    ]
+    outcomes = {
+        i: await plan.finish(group, on_hand, plan.exceptions)
+        for i, plan, group, on_hand in zip(indices, plans, groups, on_hands, strict=True)
+    }
     await first.session.flush()  # the finishers' row changes (task lines) in one go
     return outcomes
 

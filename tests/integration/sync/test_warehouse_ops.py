@@ -33,6 +33,8 @@ class World(msgspec.Struct):
     other_bin: int
     sku: int
     t0: datetime
+    c: int
+    """Another empty bin of the warehouse."""
 
     def move(self, qty: int, src: int | None = None, dst: int | None = None, **extra: Any) -> dict[str, Any]:
         return {
@@ -78,6 +80,7 @@ async def world(session_factory: Factory) -> World:
         a = await make_bin(s, wh)
         b = await make_bin(s, wh)
         frozen = await make_bin(s, wh, frozen=True)
+        c = await make_bin(s, wh)
         other = await make_warehouse(s)
         other_bin = await make_bin(s, other)
         sku = await make_sku(s)
@@ -98,7 +101,7 @@ async def world(session_factory: Factory) -> World:
         )
     picker = await make_device(session_factory, wh.warehouse)
     counter = await make_device(session_factory, wh.warehouse)
-    return World(session_factory, picker, counter, a.id, b.id, frozen.id, other_bin.id, sku.id, t0)
+    return World(session_factory, picker, counter, a.id, b.id, frozen.id, other_bin.id, sku.id, t0, c.id)
 
 
 async def _ledger_consistent(factory: Factory) -> None:
@@ -339,5 +342,31 @@ async def test_a_batch_of_late_moves_is_corrected_op_by_op(
     assert [[e["kind"] for e in r["exceptions"]] for r in body["results"]] == [["count_correction"]] * 3
     assert [r["result"]["from_on_hand"] for r in body["results"]] == [8, 8, 8]
     assert (await world.on_hand(world.a), await world.on_hand(world.b)) == (8, 3)
+    assert "fell back" not in caplog.text
+    await _ledger_consistent(world.factory)
+
+
+async def test_counts_inside_a_run_of_moves_see_and_are_seen_as_one_by_one(
+    client: Client, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A count of a bin no other op of the push touches is applied on its own without splitting
+    the run; a count of a bin the moves touch splits it, so each side sees the other in order."""
+    c = world.c
+    at = world.t0 + timedelta(minutes=10)
+    ops = [
+        world.picker.op(MOVED, world.move(2), at=at),  # A 10 -> 8
+        world.picker.op(COUNTED, world.count(5, location=c), at=at + timedelta(minutes=1)),  # C: 0 -> 5, alone
+        world.picker.op(MOVED, world.move(1), at=at + timedelta(minutes=5)),  # A 8 -> 7
+        world.picker.op(COUNTED, world.count(9), at=at + timedelta(minutes=10)),  # A: 7 -> 9 (sees both moves)
+        world.picker.op(MOVED, world.move(4), at=at + timedelta(minutes=15)),  # A 9 -> 5 (sees the count)
+    ]
+
+    results = (await world.picker.push(client, ops))["results"]
+
+    assert [r["status"] for r in results] == ["applied"] * 5
+    assert [r["result"].get("from_on_hand") for r in results] == [8, None, 7, None, 5]
+    assert (results[1]["result"]["adjustment"], results[3]["result"]["adjustment"]) == (5, 2)
+    assert (results[1]["result"]["ledger_qty"], results[3]["result"]["ledger_qty"]) == (0, 7)
+    assert (await world.on_hand(world.a), await world.on_hand(world.b), await world.on_hand(c)) == (5, 7, 5)
     assert "fell back" not in caplog.text
     await _ledger_consistent(world.factory)
