@@ -46,6 +46,7 @@ async def health(settings: Settings) -> Health:
 
 def _route_handlers() -> list[Any]:
     from server.catalog import controller as catalog
+    from server.orders import controller as orders
     from server.syncapi.controller import SyncController
     from server.warehouse import controller as warehouse
 
@@ -57,6 +58,7 @@ def _route_handlers() -> list[Any]:
         SyncController,
         *catalog.CONTROLLERS,
         *warehouse.CONTROLLERS,
+        *orders.CONTROLLERS,
     ]
 
 

@@ -73,14 +73,16 @@ async def make_bin(
     return location
 
 
-async def make_sku(session: AsyncSession, *, lot_controlled: bool = False, cost_minor: int = 1200) -> Sku:
+async def make_sku(
+    session: AsyncSession, *, lot_controlled: bool = False, cost_minor: int = 1200, code: str | None = None
+) -> Sku:
     n = next(_seq)
     product = Product(code=f"P{n}", name_zh=f"商品{n}", name_en=f"Product {n}")
     session.add(product)
     await session.flush()
     sku = Sku(
         product_id=product.id,
-        code=f"SKU{n}",
+        code=code or f"SKU{n}",
         name_zh=f"商品{n}-红色",
         name_en=f"Product {n} red",
         lot_controlled=lot_controlled,

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.auth.tokens import resolve_token
 from server.lib.errors import Unauthorized
 
-AUTH_EXCLUDE = [r"^/schema", r"^/api/auth/login$", r"^/api/health$"]
-"""The API docs and the login and health endpoints; the PWA's files opt out with
+AUTH_EXCLUDE = [r"^/schema", r"^/api/auth/login$", r"^/api/health$", r"^/api/webhooks/"]
+"""The API docs, the login and health endpoints, and platform webhooks (signed with the channel's
+secret instead); the PWA's files opt out with
 ``opt={"exclude_from_auth": True}`` on their router (an app shell must load before login)."""
 
 

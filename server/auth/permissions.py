@@ -26,6 +26,8 @@ class Permission(StrEnum):
     devices_manage = "devices.manage"
     sync_use = "sync.use"
     sync_review = "sync.review"
+    orders_read = "orders.read"
+    orders_write = "orders.write"
 
 
 _FLOOR = {
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ledger_verify,
             Permission.devices_manage,
             Permission.sync_review,
+            Permission.orders_read,
         }
     ),
     Role.manager: frozenset(
@@ -63,10 +66,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.finance_read,
             Permission.ledger_verify,
             Permission.devices_register,
+            Permission.orders_read,
+            Permission.orders_write,
         }
     ),
     Role.finance: frozenset(
-        {Permission.catalog_read, Permission.warehouse_read, Permission.stock_read, Permission.finance_read}
+        {
+            Permission.catalog_read,
+            Permission.warehouse_read,
+            Permission.stock_read,
+            Permission.finance_read,
+            Permission.orders_read,
+        }
     ),
     Role.admin: frozenset(Permission),
 }

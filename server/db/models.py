@@ -4,6 +4,7 @@ from server.auth import models as auth_models
 from server.catalog import models as catalog_models
 from server.fulfilment import models as fulfilment_models
 from server.inbound import models as inbound_models
+from server.orders import models as order_models
 from server.syncapi import tables as sync_tables
 from server.tasks import models as task_models
 from server.warehouse import count_models
@@ -17,6 +18,7 @@ __all__ = (
     "fulfilment_models",
     "inbound_models",
     "ledger_models",
+    "order_models",
     "sync_tables",
     "task_models",
     "warehouse_models",

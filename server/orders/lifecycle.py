@@ -1,0 +1,85 @@
+"""The order state machine (issue 4 §2): which status may follow which, each change an event.
+
+pending payment → paid → review (held, with a reason) → routed → in wave → picked → packed →
+shipped → delivered; cancel from anywhere before shipping. A change outside this table is a bug
+or a race (two people acting on one order) and is refused with 409, never applied half-way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.lib.errors import DomainError
+from server.orders.models import Order, OrderEvent, OrderStatus
+
+S = OrderStatus
+NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.pending_payment: frozenset({S.paid, S.cancelled}),
+    S.paid: frozenset({S.review, S.routed, S.cancelled, S.shipped}),
+    S.review: frozenset({S.paid, S.routed, S.cancelled, S.shipped}),
+    S.routed: frozenset({S.review, S.in_wave, S.paid, S.cancelled, S.shipped}),
+    S.in_wave: frozenset({S.picked, S.review, S.cancelled}),
+    S.picked: frozenset({S.packed, S.review, S.cancelled}),
+    S.packed: frozenset({S.shipped, S.review, S.cancelled}),
+    S.shipped: frozenset({S.delivered}),
+    S.delivered: frozenset(),
+    S.cancelled: frozenset(),
+}
+"""``shipped`` straight from paid/review/routed: the merchant shipped it outside Cangku (the platform
+says so). ``review`` from later steps: intercepted (拦截) — a refund request, a changed address."""
+
+OPEN = frozenset({S.pending_payment, S.paid, S.review, S.routed, S.in_wave, S.picked, S.packed})
+"""Not yet shipped nor cancelled: what the platform may still change."""
+
+
+class TransitionRefused(DomainError):
+    status = 409
+    code = "order_status_conflict"
+
+
+def record(order: Order, kind: str, *, actor: int | None = None, reason: str = "", **detail: Any) -> OrderEvent:
+    """An event without a change of status (imported, updated by its platform, a line refunded)."""
+    return OrderEvent(
+        order_id=order.id,
+        kind=kind,
+        from_status=order.status.value,
+        to_status=order.status.value,
+        actor_user_id=actor,
+        reason=reason,
+        detail=detail,
+    )
+
+
+def change_status(
+    session: AsyncSession,
+    order: Order,
+    to: OrderStatus,
+    *,
+    actor: int | None,
+    reason: str,
+    kind: str = "status",
+    hold_reason: str = "",
+    **detail: Any,
+) -> OrderEvent:
+    """Move ``order`` to ``to`` and record who, when and why; refuses a move the table forbids."""
+    if to not in NEXT[order.status]:
+        raise TransitionRefused(
+            f"order {order.platform_order_no} cannot go from {order.status} to {to}",
+            message_zh=f"订单状态不能从 {order.status.value} 变为 {to.value}",
+            detail={"order_id": order.id, "from": order.status.value, "to": to.value},
+        )
+    event = OrderEvent(
+        order_id=order.id,
+        kind=kind,
+        from_status=order.status.value,
+        to_status=to.value,
+        actor_user_id=actor,
+        reason=reason,
+        detail=detail,
+    )
+    order.status = to
+    order.hold_reason = hold_reason if to is S.review else ""
+    session.add(event)
+    return event
