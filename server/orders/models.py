@@ -156,3 +156,19 @@ class OrderImport(IdMixin, Base):
     user_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("users.id"), default=None)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class OrderReservation(IdMixin, Base):
+    """Units of one order line reserved at one level (锁库存): what a cancellation gives back and
+    what the wave will pick."""
+
+    __tablename__ = "order_reservations"
+
+    order_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("order_lines.id", ondelete="CASCADE"))
+    warehouse_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("warehouses.id"))
+    location_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("locations.id"))
+    sku_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("skus.id"))
+    lot_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("lots.id"), default=None)
+    qty: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

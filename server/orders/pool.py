@@ -22,6 +22,7 @@ from server.catalog.models import Sku
 from server.orders.lifecycle import NEXT, OPEN, change_status, record
 from server.orders.models import Order, OrderLine, OrderStatus
 from server.orders.normalized import NormalizedLine, NormalizedOrder, PlatformStatus, RefundState, RowError
+from server.orders.reserving import cancel_order, release_order
 
 S = OrderStatus
 _HOLDABLE = frozenset({S.paid, S.routed, S.in_wave, S.picked, S.packed})
@@ -123,7 +124,7 @@ async def write_orders(
         elif _is_stale(incoming, order):
             tally.stale += 1
         else:
-            _update(session, order, lines.get(order.id, []), incoming, digest, skus, actor)
+            await _update(session, order, lines.get(order.id, []), incoming, digest, skus, actor)
             tally.updated += 1
     if created:
         session.add_all([order for order, _, _ in created])
@@ -131,7 +132,7 @@ async def write_orders(
         for order, incoming, _ in created:
             session.add_all(_new_lines(order.id, incoming.lines, skus))
             session.add(record(order, "imported", actor=actor, reason=f"imported from {incoming.platform}"))
-            _hold_or_cancel(session, order, incoming, skus, actor)
+            await _hold_or_cancel(session, order, incoming, skus, actor)
         tally.created += len(created)
     await session.flush()
     return tally
@@ -220,7 +221,7 @@ def _new_lines(order_id: int, lines: list[NormalizedLine], skus: dict[str, int],
     ]
 
 
-def _update(
+async def _update(
     session: AsyncSession,
     order: Order,
     held_lines: list[OrderLine],
@@ -248,11 +249,16 @@ def _update(
         session.add_all(_new_lines(order.id, fresh, skus, start=len(held_lines) + 1))
         changed.append("lines")
     session.add(record(order, "updated", actor=actor, reason=f"updated by {incoming.platform}", fields=changed))
-    _follow_platform(session, order, incoming, skus, actor)
+    await _follow_platform(session, order, held_lines, incoming, skus, actor)
 
 
-def _follow_platform(
-    session: AsyncSession, order: Order, incoming: NormalizedOrder, skus: dict[str, int], actor: int | None
+async def _follow_platform(
+    session: AsyncSession,
+    order: Order,
+    held_lines: list[OrderLine],
+    incoming: NormalizedOrder,
+    skus: dict[str, int],
+    actor: int | None,
 ) -> None:
     """Our status after the platform's changed."""
     platform = incoming.status
@@ -270,10 +276,13 @@ def _follow_platform(
         return
     if order.status is S.pending_payment and platform is PlatformStatus.paid:
         change_status(session, order, S.paid, actor=actor, reason="paid on the platform")
-    _hold_or_cancel(session, order, incoming, skus, actor)
+    refunded = [line.id for line in held_lines if line.refund is RefundState.refunded]
+    if refunded:  # a line refunded while others still ship: its reserved stock goes back now
+        await release_order(session, order, refunded)
+    await _hold_or_cancel(session, order, incoming, skus, actor)
 
 
-def _hold_or_cancel(
+async def _hold_or_cancel(
     session: AsyncSession, order: Order, incoming: NormalizedOrder, skus: dict[str, int], actor: int | None
 ) -> None:
     """Cancelled or fully refunded → cancelled; a refund requested or an unknown merchant code on a
@@ -282,7 +291,7 @@ def _hold_or_cancel(
         return
     live = [line for line in incoming.lines if line.refund is not RefundState.refunded]
     if incoming.status is PlatformStatus.cancelled or not live:
-        change_status(session, order, S.cancelled, actor=actor, reason="cancelled or refunded on the platform")
+        await cancel_order(session, order, actor=actor, reason="cancelled or refunded on the platform")
         return
     if order.status not in _HOLDABLE and order.status is not S.review:
         return

@@ -3,12 +3,18 @@ so it is written here in the ledger package and nowhere else."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.catalog.models import Lot
 from server.db.types import utcnow
 from server.warehouse.ledger.errors import InsufficientStock, InvalidMove
 from server.warehouse.ledger.models import NO_LOT, StockLevel
+from server.warehouse.models import Location, LocationType
 
 
 async def _locked_level(session: AsyncSession, location_id: int, sku_id: int, lot_id: int | None) -> StockLevel | None:
@@ -65,3 +71,114 @@ async def release(session: AsyncSession, *, location_id: int, sku_id: int, lot_i
     level.reserved -= qty
     level.updated_at = utcnow()
     return level.reserved
+
+
+ORDER_SOURCE_TYPES = frozenset({LocationType.storage, LocationType.pick, LocationType.receiving})
+"""Where stock for an order may be reserved: sellable bins. Not quarantine (待检), returns or frozen
+bins, and not staging or shipping, whose goods are already picked for other orders."""
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """Units of one level reserved for (or released from) an order line."""
+
+    location_id: int
+    sku_id: int
+    lot_id: int | None
+    qty: int
+
+
+def _fefo_key(level: StockLevel, location: Location, lot: Lot | None) -> tuple[date, int, int, int]:
+    """Earliest expiry first (近效期先出), then the oldest lot (先进先出), then the walking path."""
+    expires = lot.expires_on if lot is not None and lot.expires_on is not None else date.max
+    return expires, level.lot_key, location.walking_sequence, location.id
+
+
+async def reserve_in_warehouse(session: AsyncSession, warehouse_id: int, wants: Mapping[int, int]) -> list[Allocation]:
+    """Reserve ``wants`` (SKU → units) from the warehouse's sellable bins, all or nothing.
+
+    Every candidate level of these SKUs is row-locked in the ledger's key order before anything is
+    decided, so two orders for the last units cannot both see them free (oversell is impossible,
+    even under concurrent imports), and two orders for the same SKUs wait for each other instead of
+    deadlocking. Raises ``InsufficientStock`` listing every SKU short.
+    """
+    wanted = {sku: qty for sku, qty in wants.items() if qty > 0}
+    if not wanted:
+        return []
+    rows = (
+        await session.execute(
+            select(StockLevel, Location, Lot)
+            .join(Location, Location.id == StockLevel.location_id)
+            .outerjoin(Lot, Lot.id == StockLevel.lot_id)
+            .where(
+                Location.warehouse_id == warehouse_id,
+                Location.type.in_(sorted(ORDER_SOURCE_TYPES)),
+                Location.active.is_(True),
+                Location.frozen.is_(False),
+                StockLevel.sku_id.in_(sorted(wanted)),
+                StockLevel.on_hand > StockLevel.reserved,
+            )
+            .order_by(StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key)
+            .with_for_update(of=StockLevel)
+        )
+    ).all()
+    by_sku: dict[int, list[tuple[StockLevel, Location, Lot | None]]] = {}
+    for level, location, lot in rows:
+        by_sku.setdefault(level.sku_id, []).append((level, location, lot))
+    shortfalls = []
+    plan: list[tuple[StockLevel, int]] = []
+    for sku_id, qty in sorted(wanted.items()):
+        candidates = sorted(by_sku.get(sku_id, []), key=lambda r: _fefo_key(*r))
+        free = sum(level.on_hand - level.reserved for level, _, _ in candidates)
+        if free < qty:
+            shortfalls.append({"sku_id": sku_id, "warehouse_id": warehouse_id, "available": free, "requested": qty})
+            continue
+        left = qty
+        for level, _, _ in candidates:
+            take = min(left, level.on_hand - level.reserved)
+            if take > 0:
+                plan.append((level, take))
+                left -= take
+            if left == 0:
+                break
+    if shortfalls:
+        raise InsufficientStock(
+            f"not enough available in warehouse {warehouse_id} for SKU(s) "
+            + ", ".join(str(s["sku_id"]) for s in shortfalls),
+            message_zh="可用库存不足",
+            detail={"shortfalls": shortfalls},
+        )
+    now = utcnow()
+    for level, take in plan:
+        level.reserved += take
+        level.updated_at = now
+    await session.flush()
+    return [Allocation(level.location_id, level.sku_id, level.lot_id, take) for level, take in plan]
+
+
+async def release_allocations(session: AsyncSession, allocations: Sequence[Allocation]) -> int:
+    """Give back reservations (an order cancelled, a line refunded); answers the units released.
+
+    Levels are locked in key order. A level holding less reserved than asked (already picked and
+    released by the pick) gives back what it holds: releasing never makes stock appear."""
+    if not allocations:
+        return 0
+    want: dict[tuple[int, int, int], int] = {}
+    for a in allocations:
+        key = (a.location_id, a.sku_id, a.lot_id if a.lot_id is not None else NO_LOT)
+        want[key] = want.get(key, 0) + a.qty
+    levels = await session.scalars(
+        select(StockLevel)
+        .where(tuple_(StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key).in_(sorted(want)))
+        .order_by(StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key)
+        .with_for_update()
+    )
+    released = 0
+    now = utcnow()
+    for level in levels:
+        take = min(level.reserved, want[(level.location_id, level.sku_id, level.lot_key)])
+        level.reserved -= take
+        level.updated_at = now
+        released += take
+    await session.flush()
+    return released
