@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import anyio
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -23,12 +23,15 @@ from server.lib.pagination import Page, PageParams, paginate
 from server.orders import service
 from server.orders.adapters.mapped_table import FieldMapping, parse_mapped_table
 from server.orders.adapters.taobao_csv import parse_taobao_export
+from server.orders.channel_stock import channel_stock
 from server.orders.imports import run_import
 from server.orders.models import Channel, Order, OrderEvent, OrderImport, OrderLine, OrderStatus
 from server.orders.normalized import ParseResult, RowError
 from server.orders.schemas import (
     ChannelCreate,
     ChannelOut,
+    ChannelStockOut,
+    ChannelUpdate,
     ImportOut,
     OrderDetailOut,
     OrderEventOut,
@@ -53,6 +56,9 @@ def channel_out(c: Channel) -> ChannelOut:
         currency=c.currency,
         active=c.active,
         has_webhook_secret=bool(c.webhook_secret),
+        safety_stock=c.safety_stock,
+        stock_share_pct=c.stock_share_pct,
+        stock_warehouse_ids=list(c.stock_warehouses.get("ids", [])),
         created_at=c.created_at,
     )
 
@@ -150,6 +156,25 @@ class ChannelController(Controller):
     @get("/", operation_id="ListChannels", guards=Read)
     async def list_channels(self, db_session: AsyncSession, page: PageParams) -> Page[ChannelOut]:
         return await paginate(db_session, select(Channel).order_by(Channel.id), page, channel_out)
+
+    @patch("/{channel_id:int}", operation_id="UpdateChannel", guards=Write)
+    async def update_channel(self, db_session: AsyncSession, channel_id: int, data: ChannelUpdate) -> ChannelOut:
+        """Rename, pause, rotate the webhook secret, or change what the shop may sell."""
+        return channel_out(await service.update_channel(db_session, channel_id, data))
+
+    @get("/{channel_id:int}/stock", operation_id="GetChannelStock", guards=Read)
+    async def channel_stock(
+        self,
+        db_session: AsyncSession,
+        channel_id: int,
+        sku_id: Annotated[list[int] | None, Parameter(description="these SKUs (default: every SKU in stock)")] = None,
+    ) -> list[ChannelStockOut]:
+        """What the shop may show buyers per SKU: available less safety stock, times its share."""
+        channel = await service.get_channel(db_session, channel_id)
+        return [
+            ChannelStockOut(sku_id=x.sku_id, sku_code=x.sku_code, available=x.available, publish=x.publish)
+            for x in await channel_stock(db_session, channel, sku_id or [])
+        ]
 
     @post(
         "/{channel_id:int}/imports/payload",

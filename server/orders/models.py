@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, IdMixin, TimestampMixin
@@ -33,6 +33,12 @@ class Channel(IdMixin, TimestampMixin, Base):
     webhook_secret: Mapped[str] = mapped_column(String(256), default="")
     """Checks the platform's signature on webhooks (Shopify, WooCommerce); never returned by the API."""
     active: Mapped[bool] = mapped_column(default=True)
+    safety_stock: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Units per SKU kept back from what this shop shows buyers, against overselling between syncs."""
+    stock_share_pct: Mapped[int] = mapped_column(default=100, server_default="100")
+    """The share of the rest this shop may sell (two shops selling one stock at 60 % and 40 %)."""
+    stock_warehouses: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict, server_default=text("'{}'"))
+    """``{"ids": [...]}``: the warehouses whose stock this shop sells; empty means all."""
 
 
 class OrderStatus(StrEnum):

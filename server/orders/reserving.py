@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,27 +26,42 @@ from server.warehouse.ledger.reservations import (
 from server.warehouse.models import Location
 
 
+def _promisable(columns: tuple[Any, ...], sku_ids: Sequence[int] | None, warehouse_ids: Sequence[int] | None) -> Any:
+    statement = (
+        select(*columns, func.sum(StockLevel.on_hand - StockLevel.reserved))
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(
+            Location.type.in_(sorted(ORDER_SOURCE_TYPES)),
+            Location.active.is_(True),
+            Location.frozen.is_(False),
+            StockLevel.on_hand > StockLevel.reserved,
+        )
+        .group_by(*columns)
+    )
+    if sku_ids:
+        statement = statement.where(StockLevel.sku_id.in_(sorted(set(sku_ids))))
+    if warehouse_ids is not None:
+        statement = statement.where(Location.warehouse_id.in_(sorted(set(warehouse_ids))))
+    return statement
+
+
 async def available_to_promise(
     session: AsyncSession, sku_ids: Sequence[int], warehouse_ids: Sequence[int] | None = None
 ) -> dict[tuple[int, int], int]:
     """(warehouse, SKU) → units that can still be promised: on hand less reserved in sellable bins."""
     if not sku_ids:
         return {}
-    statement = (
-        select(Location.warehouse_id, StockLevel.sku_id, func.sum(StockLevel.on_hand - StockLevel.reserved))
-        .join(Location, Location.id == StockLevel.location_id)
-        .where(
-            StockLevel.sku_id.in_(sorted(set(sku_ids))),
-            Location.type.in_(sorted(ORDER_SOURCE_TYPES)),
-            Location.active.is_(True),
-            Location.frozen.is_(False),
-            StockLevel.on_hand > StockLevel.reserved,
-        )
-        .group_by(Location.warehouse_id, StockLevel.sku_id)
-    )
-    if warehouse_ids is not None:
-        statement = statement.where(Location.warehouse_id.in_(sorted(set(warehouse_ids))))
+    statement = _promisable((Location.warehouse_id, StockLevel.sku_id), sku_ids, warehouse_ids)
     return {(int(row[0]), int(row[1])): int(row[2] or 0) for row in await session.execute(statement)}
+
+
+async def available_to_promise_by_sku(
+    session: AsyncSession, sku_ids: Sequence[int], warehouse_ids: Sequence[int] | None = None
+) -> dict[int, int]:
+    """SKU → units promisable across ``warehouse_ids`` (all warehouses when ``None``); every SKU
+    with stock when ``sku_ids`` is empty."""
+    statement = _promisable((StockLevel.sku_id,), sku_ids, warehouse_ids)
+    return {int(row[0]): int(row[1] or 0) for row in await session.execute(statement)}
 
 
 def live_lines(lines: Sequence[OrderLine]) -> list[OrderLine]:

@@ -22,6 +22,23 @@ class ChannelCreate(Input):
     webhook_secret: Annotated[str, msgspec.Meta(max_length=256)] = ""
 
 
+class ChannelUpdate(Input):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+    active: bool | None = None
+    webhook_secret: Annotated[str, msgspec.Meta(max_length=256)] | None = None
+    safety_stock: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    stock_share_pct: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
+    stock_warehouse_ids: list[int] | None = None
+    """The warehouses whose stock this shop sells; ``[]`` for all."""
+
+
+class ChannelStockOut(Schema):
+    sku_id: int
+    sku_code: str
+    available: int
+    publish: int
+
+
 class ChannelOut(Schema):
     """The webhook secret is never sent back."""
 
@@ -32,6 +49,9 @@ class ChannelOut(Schema):
     currency: str
     active: bool
     has_webhook_secret: bool
+    safety_stock: int
+    stock_share_pct: int
+    stock_warehouse_ids: list[int]
     created_at: datetime
 
 

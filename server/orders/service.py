@@ -14,7 +14,8 @@ from server.orders.adapters.base import ChannelAdapter
 from server.orders.imports import new_import, run_import
 from server.orders.models import Channel, Order, OrderEvent, OrderImport, OrderLine, OrderStatus
 from server.orders.normalized import ParseResult
-from server.orders.schemas import ChannelCreate
+from server.orders.schemas import ChannelCreate, ChannelUpdate
+from server.warehouse.models import Warehouse
 
 
 def adapter_for(channel: Channel) -> ChannelAdapter:
@@ -44,6 +45,27 @@ async def create_channel(session: AsyncSession, data: ChannelCreate) -> Channel:
             await session.flush()
     except IntegrityError as exc:
         raise Conflict(f"a channel with code {data.code} exists", message_zh="渠道代码已存在", field="code") from exc
+    return channel
+
+
+async def update_channel(session: AsyncSession, channel_id: int, data: ChannelUpdate) -> Channel:
+    channel = await get_channel(session, channel_id)
+    for name in ("name", "active", "webhook_secret", "safety_stock", "stock_share_pct"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(channel, name, value)
+    if data.stock_warehouse_ids is not None:
+        found = set(await session.scalars(select(Warehouse.id).where(Warehouse.id.in_(data.stock_warehouse_ids))))
+        unknown = sorted(set(data.stock_warehouse_ids) - found)
+        if unknown:
+            raise NotFound(
+                f"no warehouse {unknown[0]}",
+                message_zh="仓库不存在",
+                field="stock_warehouse_ids",
+                detail={"ids": unknown},
+            )
+        channel.stock_warehouses = {"ids": sorted(found)}
+    await session.flush()
     return channel
 
 

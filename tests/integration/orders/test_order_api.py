@@ -14,7 +14,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.auth.models import Role
-from tests.factories import bearer, make_sku, make_user
+from server.warehouse.ledger.models import MoveReason
+from server.warehouse.ledger.reservations import reserve
+from server.warehouse.ledger.service import MoveRequest, post_moves
+from tests.factories import bearer, make_bin, make_sku, make_user, make_warehouse
 from tests.unit.orders.test_taobao_csv import ITEM_CSV, ORDER_CSV
 
 Client = AsyncTestClient[Litestar]
@@ -131,3 +134,47 @@ async def test_a_signed_shopify_webhook_imports_and_a_forged_one_is_refused(
     orders = (await client.get("/api/orders", headers=headers)).json()
     assert orders["total"] == 1
     assert len(orders["items"][0]["platform_order_no"]) > 15  # a 64-bit id, kept exactly as a string
+
+
+async def test_each_shop_publishes_its_share_of_available_less_safety_stock(
+    client: Client, session_factory: Factory
+) -> None:
+    headers = await _manager(session_factory)
+    async with session_factory() as s, s.begin():
+        east, north = await make_warehouse(s), await make_warehouse(s)
+        a, b = await make_bin(s, east), await make_bin(s, north)
+        sku = await make_sku(s, code="TEE-1")
+        for wh, bin_, qty in ((east, a, 30), (north, b, 12)):
+            await post_moves(
+                s,
+                [
+                    MoveRequest(
+                        sku_id=sku.id,
+                        from_location_id=wh.supplier.id,
+                        to_location_id=bin_.id,
+                        qty=qty,
+                        reason=MoveReason.receipt,
+                        idempotency_key=f"seed-{bin_.id}",
+                    )
+                ],
+            )
+        await reserve(s, location_id=a.id, sku_id=sku.id, lot_id=None, qty=5)
+    channel = (
+        await client.post(
+            "/api/channels", json={"code": "PDD-1", "name": "拼多多店", "platform": "pdd"}, headers=headers
+        )
+    ).json()
+    settings = {"safety_stock": 2, "stock_share_pct": 60, "stock_warehouse_ids": [east.warehouse.id]}
+    updated = await client.patch(f"/api/channels/{channel['id']}", json=settings, headers=headers)
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["stock_warehouse_ids"] == [east.warehouse.id]
+
+    stock = (await client.get(f"/api/channels/{channel['id']}/stock?sku_id={sku.id}", headers=headers)).json()
+    everywhere = await client.patch(f"/api/channels/{channel['id']}", json={"stock_warehouse_ids": []}, headers=headers)
+    assert everywhere.status_code == 200
+    all_stock = (await client.get(f"/api/channels/{channel['id']}/stock", headers=headers)).json()
+    bad = await client.patch(f"/api/channels/{channel['id']}", json={"stock_warehouse_ids": [999999]}, headers=headers)
+
+    assert stock == [{"sku_id": sku.id, "sku_code": "TEE-1", "available": 25, "publish": 13}]  # (25 - 2) * 60 %
+    assert all_stock == [{"sku_id": sku.id, "sku_code": "TEE-1", "available": 37, "publish": 21}]
+    assert (bad.status_code, bad.json()["field"]) == (404, "stock_warehouse_ids")
