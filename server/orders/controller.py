@@ -27,6 +27,7 @@ from server.orders.channel_stock import channel_stock
 from server.orders.imports import run_import
 from server.orders.models import Channel, Order, OrderEvent, OrderImport, OrderLine, OrderStatus
 from server.orders.normalized import ParseResult, RowError
+from server.orders.rules_controller import OrderProcessingController, OrderRulesController
 from server.orders.schemas import (
     ChannelCreate,
     ChannelOut,
@@ -108,6 +109,8 @@ def _order_fields(o: Order) -> dict[str, Any]:
         "tags": list(o.tags.get("tags", [])),
         "receiver": o.receiver,
         "warehouse_id": o.warehouse_id,
+        "carrier_code": o.carrier_code,
+        "shipping_cost_minor": o.shipping_cost_minor,
     }
 
 
@@ -325,5 +328,8 @@ CONTROLLERS: list[type] = [
     FileImportController,
     OrderImportController,
     WebhookController,
+    OrderRulesController,
+    OrderProcessingController,
     OrderController,
 ]
+"""``/api/orders/process`` and ``/what-if`` come before ``/api/orders/{id}`` routes of the same prefix."""

@@ -93,6 +93,9 @@ class Order(IdMixin, TimestampMixin, Base):
     receiver: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     """The whole receiver as given (masked name/phone/address, ciphertexts, platform keys)."""
     warehouse_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("warehouses.id"), default=None)
+    carrier_code: Mapped[str] = mapped_column(String(24), default="", server_default=text("''"))
+    shipping_cost_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """What the chosen carrier's rate says the parcel costs (for the carrier rules' cheapest choice)."""
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     """Of the normalized order last imported: the same content again changes nothing."""
     raw_amounts: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
@@ -178,3 +181,16 @@ class OrderReservation(IdMixin, Base):
     lot_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("lots.id"), default=None)
     qty: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrderRuleSet(Base):
+    """The ordered rules of one kind (``review``, ``routing``, ``carrier``) or the carriers' rates
+    (``rates``), as one JSON document a manager edits and saves whole."""
+
+    __tablename__ = "order_rule_sets"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    """``{"items": [...]}``: rules (or rates) as ``server.orders.rules`` decodes them."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_user_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("users.id"), default=None)

@@ -123,8 +123,32 @@ class OrderOut(Schema):
     receiver: dict[str, Any]
     """As the platform gave it: masked, ciphertexts kept for the decrypt API."""
     warehouse_id: int | None
+    carrier_code: str
+    shipping_cost_minor: int | None
 
 
 class OrderDetailOut(OrderOut, kw_only=True):
     lines: list[OrderLineOut]
     events: list[OrderEventOut]
+
+
+class ProcessInput(Input):
+    order_ids: list[int] | None = None
+    """These paid orders; the oldest paid orders (up to 5,000) when absent."""
+
+
+class ProcessOut(Schema):
+    routed: int
+    held: int
+    orders: list[int]
+
+
+class WhatIfInput(Input):
+    """Orders to try (default: every paid or held order, up to 1,000) and, optionally, rules to try
+    instead of the saved ones — the same JSON as ``PUT /api/order-rules/{kind}``."""
+
+    order_ids: list[int] | None = None
+    review: list[dict[str, Any]] | None = None
+    routing: list[dict[str, Any]] | None = None
+    carrier: list[dict[str, Any]] | None = None
+    rates: list[dict[str, Any]] | None = None
