@@ -46,6 +46,7 @@ async def health(settings: Settings) -> Health:
 
 def _route_handlers() -> list[Any]:
     from server.catalog import controller as catalog
+    from server.fulfilment import controller as fulfilment
     from server.orders import controller as orders
     from server.syncapi.controller import SyncController
     from server.warehouse import controller as warehouse
@@ -59,6 +60,7 @@ def _route_handlers() -> list[Any]:
         *catalog.CONTROLLERS,
         *warehouse.CONTROLLERS,
         *orders.CONTROLLERS,
+        *fulfilment.CONTROLLERS,
     ]
 
 

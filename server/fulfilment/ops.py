@@ -17,6 +17,7 @@ import msgspec
 from sqlalchemy import select
 
 from server.fulfilment.models import ParcelVerification, VerificationStatus
+from server.fulfilment.wave_picks import consume_for_pick, settle_wave, wave_of_task
 from server.syncapi.facts import fact_move, invalid_reference, location_of
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
 from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
@@ -261,7 +262,24 @@ async def _picked(
         line.status = LineStatus.done
         line.completed_by_user_id = ctx.user_id
         line.completed_at = ctx.event_time
+    wave_id = await _wave_of(ctx, task.id)
+    if wave_id is not None and not wrong_sku and task.status is not TaskStatus.cancelled:
+        # The goods left the bin for the wave's orders: so does their reservation.
+        await consume_for_pick(ctx.session, wave_id, payload.location_id, payload.sku_id, payload.lot_id, payload.qty)
+        if line.status is LineStatus.done:
+            await settle_wave(ctx.session, wave_id, actor=ctx.user_id)
     return Outcome(result={"move_id": posted[0].move_id, "line_done_qty": line.done_qty}, exceptions=exceptions)
+
+
+_WAVES = "fulfilment.wave_of_task"
+
+
+async def _wave_of(ctx: OpContext, task_id: int) -> int | None:
+    """The wave of a pick task, kept for the push (a run of 100 picks asks for the same few tasks)."""
+    known: dict[int, int | None] = ctx.session.info.setdefault(_WAVES, {})
+    if task_id not in known:
+        known[task_id] = await wave_of_task(ctx.session, task_id)
+    return known[task_id]
 
 
 async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
@@ -274,6 +292,10 @@ async def pick_short(ctx: OpContext, payload: PickShort) -> Outcome:
     await _require_bin(ctx, payload.location_id)
     if line.status is LineStatus.open:
         line.status = LineStatus.short
+    wave_id = await _wave_of(ctx, task.id)
+    if wave_id is not None:  # the orders at the back of the wave go without: they are held once it settles
+        await ctx.session.flush()
+        await settle_wave(ctx.session, wave_id, actor=ctx.user_id)
     count, _ = await open_count_task(
         ctx.session,
         warehouse_id=ctx.warehouse_id,

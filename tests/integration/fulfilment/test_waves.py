@@ -1,0 +1,154 @@
+"""Waves from routed orders to picked orders: the fast lane apart, pick lines in walking order, picks
+consuming the orders' reservations, and a short pick holding the order with a put-back task."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.auth.models import Role
+from server.orders.models import Channel, Order, OrderReservation, OrderStatus
+from server.orders.normalized import NormalizedLine, NormalizedOrder, PlatformStatus, Receiver
+from server.orders.pool import write_orders
+from server.tasks.models import Task, TaskKind, TaskLine
+from server.warehouse.ledger.models import MoveReason, StockLevel
+from server.warehouse.ledger.service import MoveRequest, post_moves
+from server.warehouse.models import LocationType
+from tests.factories import bearer, make_bin, make_sku, make_user, make_warehouse
+from tests.sync_support import make_device
+
+Client = AsyncTestClient[Litestar]
+Factory = async_sessionmaker[AsyncSession]
+T0 = datetime(2026, 11, 11, 0, 1, tzinfo=UTC)
+
+
+def _order(number: str, lines: list[tuple[str, int]], minutes: int) -> NormalizedOrder:
+    return NormalizedOrder(
+        platform="taobao",
+        platform_order_no=number,
+        status=PlatformStatus.paid,
+        created_at=T0,
+        paid_at=T0 + timedelta(minutes=minutes),
+        goods_minor=100,
+        paid_minor=100,
+        receiver=Receiver(province="浙江省"),
+        lines=[
+            NormalizedLine(platform_line_id=str(n), sku_code=code, qty=qty, unit_price_minor=1, paid_minor=1)
+            for n, (code, qty) in enumerate(lines, start=1)
+        ],
+    )
+
+
+async def _world(factory: Factory) -> dict[str, Any]:
+    async with factory() as s, s.begin():
+        wh = await make_warehouse(s)
+        far = await make_bin(s, wh, code="C-09-01")  # made first, but walked to last
+        near = await make_bin(s, wh, code="A-01-01")
+        staging = await make_bin(s, wh, type=LocationType.staging)
+        far.walking_sequence, near.walking_sequence = 90, 10
+        a, b = await make_sku(s, code="SKU-A"), await make_sku(s, code="SKU-B")
+        for sku, bin_, qty in ((a, far, 5), (b, near, 1)):
+            request = MoveRequest(
+                sku_id=sku.id,
+                from_location_id=wh.supplier.id,
+                to_location_id=bin_.id,
+                qty=qty,
+                reason=MoveReason.receipt,
+                idempotency_key=f"seed-{bin_.id}",
+            )
+            await post_moves(s, [request])
+        channel = Channel(code="TB", name="店", platform="taobao")
+        s.add(channel)
+        await s.flush()
+        await write_orders(
+            s,
+            channel.id,
+            [
+                _order("O1-single", [("SKU-A", 1)], 1),
+                _order("O2-multi", [("SKU-A", 2), ("SKU-B", 1)], 2),
+                _order("O3-single", [("SKU-B", 1)], 3),
+            ],
+            actor=None,
+        )
+        _, token = await make_user(s, [Role.admin], all_warehouses=True)
+    return {"wh": wh, "far": far.id, "near": near.id, "staging": staging.id, "a": a.id, "b": b.id, "token": token}
+
+
+async def _status(factory: Factory) -> dict[str, OrderStatus]:
+    async with factory() as s:
+        return {o.platform_order_no: o.status for o in await s.scalars(select(Order))}
+
+
+async def _lines(factory: Factory, task_id: int) -> list[TaskLine]:
+    async with factory() as s:
+        return list(await s.scalars(select(TaskLine).where(TaskLine.task_id == task_id).order_by(TaskLine.line_no)))
+
+
+async def test_waves_pick_and_a_short_pick(client: Client, session_factory: Factory) -> None:
+    w = await _world(session_factory)
+    headers = bearer(w["token"])
+    wh_id = w["wh"].warehouse.id
+    rule = [
+        {
+            "id": 1,
+            "position": 1,
+            "name": "本仓",
+            "conditions": [],
+            "action": {"type": "route_to", "warehouse_ids": [wh_id]},
+        }
+    ]
+    assert (await client.put("/api/order-rules/routing", json=rule, headers=headers)).status_code == 200
+    processed = (await client.post("/api/orders/process", json={}, headers=headers)).json()
+    assert (processed["routed"], processed["held"]) == (2, 1)  # O3 wants the B that O2 (paid earlier) took
+
+    waves = await client.post("/api/waves", json={"warehouse_id": wh_id}, headers=headers)
+
+    assert waves.status_code == 201, waves.text
+    single, multi = waves.json()
+    assert (single["kind"], single["order_count"], multi["kind"], multi["order_count"]) == ("single", 1, "multi", 1)
+    multi_detail = (await client.get(f"/api/waves/{multi['id']}", headers=headers)).json()
+    (multi_task,) = multi_detail["task_ids"]
+    lines = await _lines(session_factory, multi_task)
+    assert [(line.location_id, line.sku_id, line.qty) for line in lines] == [
+        (w["near"], w["b"], 1),
+        (w["far"], w["a"], 2),
+    ]
+    assert (await _status(session_factory))["O2-multi"] is OrderStatus.in_wave
+
+    picker = await make_device(session_factory, w["wh"].warehouse)
+    single_task = (await client.get(f"/api/waves/{single['id']}", headers=headers)).json()["task_ids"][0]
+    (single_line,) = await _lines(session_factory, single_task)
+    pick = {"task_line_id": single_line.id, "location_id": w["far"], "sku_id": w["a"], "qty": 1}
+    await picker.push(client, [picker.op("fulfilment.item_picked", pick)])
+    assert (await _status(session_factory))["O1-single"] is OrderStatus.picked
+
+    near_line, far_line = lines
+    ops = [
+        picker.op(
+            "fulfilment.item_picked", {"task_line_id": far_line.id, "location_id": w["far"], "sku_id": w["a"], "qty": 2}
+        ),
+        picker.op(
+            "fulfilment.pick_short",
+            {"task_line_id": near_line.id, "location_id": w["near"], "sku_id": w["b"], "found_qty": 0},
+        ),
+    ]
+    body = await picker.push(client, ops)
+    assert [r["status"] for r in body["results"]] == ["applied", "applied_with_exception"]
+
+    status = await _status(session_factory)
+    assert (status["O2-multi"], status["O3-single"]) == (OrderStatus.review, OrderStatus.review)
+    async with session_factory() as s:
+        held = await s.scalar(select(func.count()).select_from(OrderReservation))
+        reserved = await s.scalar(select(func.sum(StockLevel.reserved)))
+        staged = await s.scalar(select(func.sum(StockLevel.on_hand)).where(StockLevel.location_id == w["staging"]))
+        put_back = (await s.scalars(select(Task).where(Task.kind == TaskKind.put_back))).one()
+        back_lines = list(await s.scalars(select(TaskLine).where(TaskLine.task_id == put_back.id)))
+        o2 = (await s.scalars(select(Order).where(Order.platform_order_no == "O2-multi"))).one()
+    assert (held, reserved, staged) == (0, 0, 3)  # everything picked sits in staging; nothing stays reserved
+    assert o2.hold_reason.startswith("short pick in wave")
+    assert [(line.location_id, line.sku_id, line.qty) for line in back_lines] == [(w["staging"], w["a"], 2)]
