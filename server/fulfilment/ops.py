@@ -18,6 +18,9 @@ from sqlalchemy import select
 
 from server.fulfilment.models import ParcelVerification, VerificationStatus
 from server.fulfilment.wave_picks import consume_for_pick, settle_wave, wave_of_task
+from server.orders.lifecycle import change_status
+from server.orders.models import Order, OrderLine, OrderStatus
+from server.orders.reserving import live_lines
 from server.syncapi.facts import fact_move, invalid_reference, location_of
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
 from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
@@ -335,8 +338,30 @@ async def pick_short(ctx: OpContext, payload: PickShort) -> Outcome:
     return Outcome(result={"line_status": line.status.value, "count_task_id": count.id}, exceptions=[raised, counted])
 
 
+async def _order_to_pack(ctx: OpContext, reference: str) -> tuple[Order, dict[str, int]] | None:
+    """A picked order of this warehouse named by the parcel (its platform order number), with what
+    it should hold; ``None`` when the reference names no such order (then it names pick tasks)."""
+    order = await ctx.session.scalar(
+        select(Order).where(
+            Order.platform_order_no == reference,
+            Order.warehouse_id == ctx.warehouse_id,
+            Order.status.in_((OrderStatus.picked, OrderStatus.packed)),
+        )
+    )
+    if order is None:
+        return None
+    expected: dict[str, int] = defaultdict(int)
+    for line in live_lines(list(await ctx.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)))):
+        expected[str(line.sku_id)] += line.qty
+    return order, dict(expected)
+
+
 async def parcel_verified(ctx: OpContext, payload: ParcelVerified) -> Outcome:
-    """Scanned against picked: the given task's lines, or else the live pick tasks of the reference."""
+    """Scanned against picked: a picked order named by the reference (复核: a match packs it, a
+    mismatch stops the parcel), else the given task's lines, else the live pick tasks of the reference."""
+    to_pack = await _order_to_pack(ctx, payload.reference) if payload.task_id is None else None
+    if to_pack is not None:
+        return await _verify_order(ctx, payload, *to_pack)
     if payload.task_id is not None:
         task = await ctx.session.get(Task, payload.task_id)
         if task is None or task.warehouse_id != ctx.warehouse_id:
@@ -364,6 +389,27 @@ async def parcel_verified(ctx: OpContext, payload: ParcelVerified) -> Outcome:
     for item in payload.items:
         scanned[str(item.sku_id)] += item.qty
     matched = bool(task_ids) and dict(expected) == dict(scanned)
+    return await _record_verification(ctx, payload, dict(expected), matched)
+
+
+async def _verify_order(ctx: OpContext, payload: ParcelVerified, order: Order, expected: dict[str, int]) -> Outcome:
+    scanned: dict[str, int] = defaultdict(int)
+    for item in payload.items:
+        scanned[str(item.sku_id)] += item.qty
+    matched = dict(scanned) == expected
+    outcome = await _record_verification(ctx, payload, expected, matched)
+    if matched and order.status is OrderStatus.picked:
+        change_status(ctx.session, order, OrderStatus.packed, actor=ctx.user_id, reason="parcel verified (复核)")
+        outcome.result["order_status"] = OrderStatus.packed.value
+    return outcome
+
+
+async def _record_verification(
+    ctx: OpContext, payload: ParcelVerified, expected: dict[str, int], matched: bool
+) -> Outcome:
+    scanned: dict[str, int] = defaultdict(int)
+    for item in payload.items:
+        scanned[str(item.sku_id)] += item.qty
     status = VerificationStatus.matched if matched else VerificationStatus.mismatch
     row = ParcelVerification(
         warehouse_id=ctx.warehouse_id,

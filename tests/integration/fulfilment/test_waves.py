@@ -127,6 +127,17 @@ async def test_waves_pick_and_a_short_pick(client: Client, session_factory: Fact
     await picker.push(client, [picker.op("fulfilment.item_picked", pick)])
     assert (await _status(session_factory))["O1-single"] is OrderStatus.picked
 
+    packer = await make_device(session_factory, w["wh"].warehouse)
+    wrong = {"reference": "O1-single", "items": [{"sku_id": w["b"], "qty": 1}]}
+    right = {"reference": "O1-single", "items": [{"sku_id": w["a"], "qty": 1}]}
+    checked = await packer.push(
+        client, [packer.op("packing.parcel_verified", wrong), packer.op("packing.parcel_verified", right)]
+    )
+    first, second = checked["results"]
+    assert (first["result"]["status"], [e["kind"] for e in first["exceptions"]]) == ("mismatch", ["pack_mismatch"])
+    assert (second["result"]["status"], second["result"]["order_status"]) == ("matched", "packed")
+    assert (await _status(session_factory))["O1-single"] is OrderStatus.packed
+
     near_line, far_line = lines
     ops = [
         picker.op(
