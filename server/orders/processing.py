@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.catalog.models import Sku
 from server.orders.lifecycle import change_status
 from server.orders.models import Channel, Order, OrderLine, OrderRuleSet, OrderStatus
-from server.orders.reserving import available_to_promise, live_lines, reserve_order
+from server.orders.reserving import available_to_promise, holdings, live_lines, wanted_units
 from server.orders.rules import (
     CarrierDecision,
     CarrierRate,
@@ -37,7 +37,7 @@ from server.orders.rules import (
     route,
     route_many,
 )
-from server.warehouse.ledger.errors import InsufficientStock
+from server.warehouse.ledger.reservations import Allocation, Shortfall, reserve_batch
 from server.warehouse.models import Warehouse
 
 RULE_TYPES: dict[str, Any] = {
@@ -153,75 +153,92 @@ async def process_paid(
     session: AsyncSession, *, order_ids: Sequence[int] | None = None, actor: int | None, limit: int = 5000
 ) -> ProcessReport:
     """Review, route, reserve and pick a carrier for paid orders (``order_ids``, or the oldest
-    ``limit``), most urgent first; each outcome is an event on the order."""
+    ``limit``), most urgent first; each outcome is an event on the order.
+
+    Decisions are made in memory against the figures read at the start (each routed order using
+    up what it takes), then every reservation is made at once (``reserve_batch``: one locking
+    read, one write). An order whose stock went meanwhile — another process took it — is held
+    with that reason rather than routed on stale figures."""
     statement = select(Order).where(Order.status == OrderStatus.paid).order_by(Order.id).limit(limit)
     if order_ids is not None:
         statement = statement.where(Order.id.in_(sorted(order_ids)))
-    orders = list(await session.scalars(statement))
+    orders = list(await session.scalars(statement.with_for_update()))
     report = ProcessReport()
     if not orders:
         return report
     rules = await load_rules(session)
     loaded = await load(session, orders)
     warehouses = {w.warehouse_id: w for w in loaded.warehouses}
+    chosen: list[tuple[Order, ReviewDecision, RoutingDecision]] = []
     for order in loaded.orders:
         report.orders.append(order.id)
-        if await _process_one(session, order, loaded, warehouses, rules, actor):
-            report.routed += 1
-        else:
+        decided = _decide(session, order, loaded, warehouses, rules, actor)
+        if decided is None:
             report.held += 1
+            continue
+        chosen.append((order, *decided))
+    answers = await reserve_batch(
+        session,
+        [(d.assignments[0].warehouse_id, wanted_units(loaded.lines[o.id])) for o, _, d in chosen],
+    )
+    for (order, verdict, decision), answer in zip(chosen, answers, strict=True):
+        warehouse_id = decision.assignments[0].warehouse_id
+        if answer and isinstance(answer[0], Shortfall):
+            reason = "stock at the chosen warehouse was taken while routing: " + ", ".join(
+                f"SKU {s['sku_id']} {s['available']} of {s['requested']}" for s in answer if isinstance(s, Shortfall)
+            )
+            _hold(session, order, actor, reason, reason, kind="held")
+            report.held += 1
+            continue
+        allocations = [a for a in answer if isinstance(a, Allocation)]
+        session.add_all(holdings(order, loaded.lines[order.id], warehouse_id, allocations))
+        carrier = choose_carrier(loaded.facts[order.id], warehouses[warehouse_id], rules.rates, rules.carrier)
+        order.warehouse_id = warehouse_id
+        order.carrier_code = carrier.carrier_code or ""
+        order.shipping_cost_minor = carrier.cost_minor
+        change_status(
+            session,
+            order,
+            OrderStatus.routed,
+            actor=actor,
+            reason=f"{verdict.explanation}; {decision.explanation}; {carrier.explanation}",
+            kind="routed",
+            review=verdict.explanation_zh,
+            routing=decision.explanation_zh,
+            carrier=carrier.explanation_zh,
+        )
+        report.routed += 1
+    await session.flush()
     return report
 
 
-async def _process_one(
+def _decide(
     session: AsyncSession,
     order: Order,
     loaded: Loaded,
     warehouses: dict[int, WarehouseFacts],
     rules: RuleBook,
     actor: int | None,
-) -> bool:
+) -> tuple[ReviewDecision, RoutingDecision] | None:
+    """Review and route one order in memory; a hold is written at once, a route is answered."""
     facts = loaded.facts[order.id]
     verdict = review(facts, rules.review)
     if not verdict.approved:
         _hold(session, order, actor, verdict.reason_en or verdict.explanation, verdict.explanation, kind="held")
-        return False
+        return None
     decision = route(facts, list(warehouses.values()), rules.routing)
     if decision.held:
         _hold(session, order, actor, decision.explanation, decision.explanation, kind="held")
-        return False
+        return None
     if len(decision.assignments) != 1:
         reason = f"needs a split across warehouses: {decision.explanation}"
         _hold(session, order, actor, reason, reason, kind="held")
-        return False
-    warehouse_id = decision.assignments[0].warehouse_id
-    try:
-        async with session.begin_nested():
-            await reserve_order(session, order, loaded.lines[order.id], warehouse_id)
-    except InsufficientStock as exc:  # another order took the stock since the figures were read
-        reason = f"stock at the chosen warehouse changed while routing: {exc.message}"
-        _hold(session, order, actor, reason, reason, kind="held")
-        return False
-    available = warehouses[warehouse_id].available
-    for line in facts.lines:
+        return None
+    available = warehouses[decision.assignments[0].warehouse_id].available
+    for line in facts.lines:  # the next order routes against what this one leaves
         if line.sku_id is not None:
             available[line.sku_id] = available.get(line.sku_id, 0) - line.qty
-    carrier = choose_carrier(facts, warehouses[warehouse_id], rules.rates, rules.carrier)
-    order.warehouse_id = warehouse_id
-    order.carrier_code = carrier.carrier_code or ""
-    order.shipping_cost_minor = carrier.cost_minor
-    change_status(
-        session,
-        order,
-        OrderStatus.routed,
-        actor=actor,
-        reason=f"{verdict.explanation}; {decision.explanation}; {carrier.explanation}",
-        kind="routed",
-        review=verdict.explanation_zh,
-        routing=decision.explanation_zh,
-        carrier=carrier.explanation_zh,
-    )
-    return True
+    return verdict, decision
 
 
 def _hold(session: AsyncSession, order: Order, actor: int | None, reason: str, explanation: str, *, kind: str) -> None:

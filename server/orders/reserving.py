@@ -72,11 +72,26 @@ def live_lines(lines: Sequence[OrderLine]) -> list[OrderLine]:
 async def reserve_order(session: AsyncSession, order: Order, lines: Sequence[OrderLine], warehouse_id: int) -> int:
     """Reserve every live line from ``warehouse_id``, all or nothing (``InsufficientStock``);
     answers the units reserved."""
+    wants = wanted_units(lines)
+    allocations = await reserve_in_warehouse(session, warehouse_id, wants)
+    session.add_all(holdings(order, lines, warehouse_id, allocations))
+    return sum(wants.values())
+
+
+def wanted_units(lines: Sequence[OrderLine]) -> dict[int, int]:
+    """SKU → units the order's live lines ask for."""
     wants: dict[int, int] = defaultdict(int)
     for line in live_lines(lines):
         assert line.sku_id is not None
         wants[line.sku_id] += line.qty
-    allocations = await reserve_in_warehouse(session, warehouse_id, wants)
+    return dict(wants)
+
+
+def holdings(
+    order: Order, lines: Sequence[OrderLine], warehouse_id: int, allocations: Sequence[Allocation]
+) -> list[OrderReservation]:
+    """The order's reservation rows: each live line's share of its SKU's allocations, in order."""
+    rows: list[OrderReservation] = []
     pools: dict[int, list[Allocation]] = defaultdict(list)
     for allocation in allocations:
         pools[allocation.sku_id].append(allocation)
@@ -87,7 +102,7 @@ async def reserve_order(session: AsyncSession, order: Order, lines: Sequence[Ord
         while need:
             head = pool[0]
             take = min(need, head.qty)
-            session.add(
+            rows.append(
                 OrderReservation(
                     order_id=order.id,
                     order_line_id=line.id,
@@ -103,7 +118,7 @@ async def reserve_order(session: AsyncSession, order: Order, lines: Sequence[Ord
                 pool.pop(0)
             else:
                 pool[0] = Allocation(head.location_id, head.sku_id, head.lot_id, head.qty - take)
-    return sum(wants.values())
+    return rows
 
 
 async def release_order(session: AsyncSession, order: Order, line_ids: Sequence[int] | None = None) -> int:
