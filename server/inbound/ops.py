@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.catalog.models import Lot, Sku
 from server.catalog.services.lot_dates import resolve_expiry
 from server.catalog.services.lot_lookup import create_lot_once, find_lot, placeholder_lot
-from server.inbound.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
+from server.inbound.models import RECEIVING_STATUSES, PurchaseOrder, PurchaseOrderLine
 from server.lib.errors import ValidationFailed
 from server.syncapi.facts import fact_move, invalid_reference, location_of, post_facts
 from server.tasks.service import open_exception
@@ -219,7 +219,7 @@ async def item_received(ctx: OpContext, payload: ItemReceived) -> Outcome:
             .where(PurchaseOrderLine.purchase_order_id == order.id, PurchaseOrderLine.sku_id == sku.id)
             .with_for_update()
         )
-        if order.status is not PurchaseOrderStatus.open:
+        if order.status not in RECEIVING_STATUSES:
             raised.append(
                 await open_exception(
                     session,
