@@ -47,6 +47,8 @@ async def health(settings: Settings) -> Health:
 def _route_handlers() -> list[Any]:
     from server.catalog import controller as catalog
     from server.fulfilment import controller as fulfilment
+    from server.fulfilment.shipping import controller as shipping
+    from server.inbound import controller as inbound
     from server.orders import controller as orders
     from server.syncapi.controller import SyncController
     from server.warehouse import controller as warehouse
@@ -61,6 +63,8 @@ def _route_handlers() -> list[Any]:
         *warehouse.CONTROLLERS,
         *orders.CONTROLLERS,
         *fulfilment.CONTROLLERS,
+        *inbound.CONTROLLERS,
+        *shipping.CONTROLLERS,
     ]
 
 

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     sync_review = "sync.review"
     orders_read = "orders.read"
     orders_write = "orders.write"
+    shipping_write = "shipping.write"
 
 
 _FLOOR = {
@@ -43,7 +44,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.picker: frozenset(_FLOOR),
     Role.receiver: frozenset(_FLOOR),
     Role.counter: frozenset(_FLOOR),
-    Role.packer: frozenset(_FLOOR),
+    Role.packer: frozenset(_FLOOR | {Permission.shipping_write}),
     Role.supervisor: frozenset(
         _FLOOR
         | {
@@ -54,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.devices_manage,
             Permission.sync_review,
             Permission.orders_read,
+            Permission.shipping_write,
         }
     ),
     Role.manager: frozenset(
@@ -68,6 +70,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.devices_register,
             Permission.orders_read,
             Permission.orders_write,
+            Permission.shipping_write,
         }
     ),
     Role.finance: frozenset(

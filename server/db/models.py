@@ -3,6 +3,7 @@
 from server.auth import models as auth_models
 from server.catalog import models as catalog_models
 from server.fulfilment import models as fulfilment_models
+from server.fulfilment.shipping import models as shipping_models
 from server.inbound import models as inbound_models
 from server.orders import models as order_models
 from server.syncapi import tables as sync_tables
@@ -19,6 +20,7 @@ __all__ = (
     "inbound_models",
     "ledger_models",
     "order_models",
+    "shipping_models",
     "sync_tables",
     "task_models",
     "warehouse_models",

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, IdMixin, TimestampMixin
@@ -165,7 +165,7 @@ class ChannelOutbox(IdMixin, Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(96), unique=True, default=None)
     """At most one row per key (``shipment_confirmation:12``): a retried request cannot confirm twice."""
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus), default=OutboxStatus.pending)
-    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

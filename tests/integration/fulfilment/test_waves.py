@@ -16,7 +16,7 @@ from server.orders.models import Channel, Order, OrderReservation, OrderStatus
 from server.orders.normalized import NormalizedLine, NormalizedOrder, PlatformStatus, Receiver
 from server.orders.pool import write_orders
 from server.tasks.models import Task, TaskKind, TaskLine
-from server.warehouse.ledger.models import MoveReason, StockLevel
+from server.warehouse.ledger.models import MoveReason, StockLevel, StockMove
 from server.warehouse.ledger.service import MoveRequest, post_moves
 from server.warehouse.models import LocationType
 from tests.factories import bearer, make_bin, make_sku, make_user, make_warehouse
@@ -138,6 +138,18 @@ async def test_waves_pick_and_a_short_pick(client: Client, session_factory: Fact
     assert (second["result"]["status"], second["result"]["order_status"]) == ("matched", "packed")
     assert (await _status(session_factory))["O1-single"] is OrderStatus.packed
 
+    o1 = (await client.get("/api/orders?q=O1-single", headers=headers)).json()["items"][0]
+    created = await client.post(f"/api/orders/{o1['id']}/shipments", json={}, headers=headers)
+    assert created.status_code == 201, created.text
+    shipped = await client.post(f"/api/shipments/{created.json()['id']}/ship", json={}, headers=headers)
+    assert shipped.status_code == 200, shipped.text
+    async with session_factory() as s:
+        left = await s.scalar(select(StockLevel.on_hand).where(StockLevel.location_id == w["staging"]))
+        out = (await s.scalars(select(StockMove).where(StockMove.reason == MoveReason.shipment))).one()
+    assert left == 0  # the unit left staging with the parcel
+    assert (out.from_location_id, out.to_location_id, out.qty) == (w["staging"], w["wh"].customer.id, 1)
+    assert (await _status(session_factory))["O1-single"] is OrderStatus.shipped
+
     near_line, far_line = lines
     ops = [
         picker.op(
@@ -160,6 +172,6 @@ async def test_waves_pick_and_a_short_pick(client: Client, session_factory: Fact
         put_back = (await s.scalars(select(Task).where(Task.kind == TaskKind.put_back))).one()
         back_lines = list(await s.scalars(select(TaskLine).where(TaskLine.task_id == put_back.id)))
         o2 = (await s.scalars(select(Order).where(Order.platform_order_no == "O2-multi"))).one()
-    assert (held, reserved, staged) == (0, 0, 3)  # everything picked sits in staging; nothing stays reserved
+    assert (held, reserved, staged) == (0, 0, 2)  # picked goods wait in staging (O1's unit shipped)
     assert o2.hold_reason.startswith("short pick in wave")
     assert [(line.location_id, line.sku_id, line.qty) for line in back_lines] == [(w["staging"], w["a"], 2)]
