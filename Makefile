@@ -43,8 +43,10 @@ migrate: install ## apply migrations to CANGKU_DATABASE_URL
 verify: install ## recompute stock levels from the ledger and report differences
 	$(BIN)/cangku ledger verify
 
-bench: install postgres ## ledger throughput on SQLite and PostgreSQL (prints figures)
+bench: install postgres ## ledger, sync and order throughput on SQLite and PostgreSQL (prints figures; long)
 	$(BIN)/python -m bench.ledger
+	$(BIN)/python -m bench.sync
+	$(BIN)/python -m bench.orders
 
 clean: ## remove the venv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
