@@ -25,9 +25,9 @@ from server.orders.adapters.mapped_table import FieldMapping, parse_mapped_table
 from server.orders.adapters.taobao_csv import parse_taobao_export
 from server.orders.channel_stock import channel_stock
 from server.orders.imports import run_import
-from server.orders.models import Channel, Order, OrderEvent, OrderImport, OrderLine, OrderStatus
-from server.orders.normalized import ParseResult, RowError
-from server.orders.rules_controller import OrderProcessingController, OrderRulesController
+from server.orders.models import Channel, OrderStatus
+from server.orders.normalized import ParseResult
+from server.orders.rules_controller import OrderActionController, OrderProcessingController, OrderRulesController
 from server.orders.schemas import (
     ChannelCreate,
     ChannelOut,
@@ -35,116 +35,16 @@ from server.orders.schemas import (
     ChannelUpdate,
     ImportOut,
     OrderDetailOut,
-    OrderEventOut,
-    OrderLineOut,
     OrderOut,
 )
 from server.orders.values import BadValue
+from server.orders.views import channel_out, event_out, import_out, line_out, order_fields, order_out
 
 Read = [requires(Permission.orders_read)]
 Write = [requires(Permission.orders_write)]
 MAX_PAYLOAD = 20 * 1024 * 1024
 MAX_UPLOAD = 60 * 1024 * 1024
 """A big seller-centre export runs to tens of MB; the reader refuses past 50 MB or 200,000 rows."""
-
-
-def channel_out(c: Channel) -> ChannelOut:
-    return ChannelOut(
-        id=c.id,
-        code=c.code,
-        name=c.name,
-        platform=c.platform,
-        currency=c.currency,
-        active=c.active,
-        has_webhook_secret=bool(c.webhook_secret),
-        safety_stock=c.safety_stock,
-        stock_share_pct=c.stock_share_pct,
-        stock_warehouse_ids=list(c.stock_warehouses.get("ids", [])),
-        created_at=c.created_at,
-    )
-
-
-def import_out(r: OrderImport) -> ImportOut:
-    return ImportOut(
-        id=r.id,
-        channel_id=r.channel_id,
-        source=r.source,
-        filename=r.filename,
-        status=r.status,
-        rows=r.rows,
-        orders_total=r.orders_total,
-        orders_done=r.orders_done,
-        created=r.created,
-        updated=r.updated,
-        unchanged=r.unchanged,
-        stale=r.stale,
-        errors=msgspec.convert(r.errors.get("errors", []), list[RowError]),
-        started_at=r.started_at,
-        finished_at=r.finished_at,
-    )
-
-
-def _order_fields(o: Order) -> dict[str, Any]:
-    return {
-        "id": o.id,
-        "channel_id": o.channel_id,
-        "platform_order_no": o.platform_order_no,
-        "status": o.status,
-        "hold_reason": o.hold_reason,
-        "platform_status": o.platform_status,
-        "ordered_at": o.ordered_at,
-        "paid_at": o.paid_at,
-        "currency": o.currency,
-        "goods_minor": o.goods_minor,
-        "shipping_minor": o.shipping_minor,
-        "discount_minor": o.discount_minor,
-        "paid_minor": o.paid_minor,
-        "buyer_id": o.buyer_id,
-        "buyer_message": o.buyer_message,
-        "seller_memo": o.seller_memo,
-        "seller_flag": o.seller_flag,
-        "ship_by": o.ship_by,
-        "presale": o.presale,
-        "priority": o.priority,
-        "tags": list(o.tags.get("tags", [])),
-        "receiver": o.receiver,
-        "warehouse_id": o.warehouse_id,
-        "carrier_code": o.carrier_code,
-        "shipping_cost_minor": o.shipping_cost_minor,
-    }
-
-
-def order_out(o: Order) -> OrderOut:
-    return OrderOut(**_order_fields(o))
-
-
-def line_out(line: OrderLine) -> OrderLineOut:
-    return OrderLineOut(
-        id=line.id,
-        line_no=line.line_no,
-        platform_line_id=line.platform_line_id,
-        sku_code=line.sku_code,
-        sku_id=line.sku_id,
-        title=line.title,
-        spec=line.spec,
-        qty=line.qty,
-        unit_price_minor=line.unit_price_minor,
-        discount_minor=line.discount_minor,
-        paid_minor=line.paid_minor,
-        refund=line.refund,
-    )
-
-
-def event_out(e: OrderEvent) -> OrderEventOut:
-    return OrderEventOut(
-        at=e.at,
-        kind=e.kind,
-        from_status=e.from_status,
-        to_status=e.to_status,
-        actor_user_id=e.actor_user_id,
-        reason=e.reason,
-        detail=e.detail,
-    )
 
 
 class ChannelController(Controller):
@@ -319,7 +219,7 @@ class OrderController(Controller):
         """The order with its lines and every event (who, when, why)."""
         order, lines, events = await service.order_detail(db_session, order_id)
         return OrderDetailOut(
-            **_order_fields(order), lines=[line_out(x) for x in lines], events=[event_out(e) for e in events]
+            **order_fields(order), lines=[line_out(x) for x in lines], events=[event_out(e) for e in events]
         )
 
 
@@ -330,6 +230,7 @@ CONTROLLERS: list[type] = [
     WebhookController,
     OrderRulesController,
     OrderProcessingController,
+    OrderActionController,
     OrderController,
 ]
 """``/api/orders/process`` and ``/what-if`` come before ``/api/orders/{id}`` routes of the same prefix."""

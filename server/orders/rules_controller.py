@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post, put
@@ -13,9 +13,12 @@ from server.auth.guards import requires
 from server.auth.identity import AuthUser
 from server.auth.permissions import Permission
 from server.lib.errors import DomainError
+from server.lib.schema import Input
+from server.orders import actions
 from server.orders.models import Order, OrderRuleSet, OrderStatus
 from server.orders.processing import RULE_TYPES, WhatIf, load_rules, process_paid, what_if
-from server.orders.schemas import ProcessInput, ProcessOut, WhatIfInput
+from server.orders.schemas import OrderOut, ProcessInput, ProcessOut, WhatIfInput
+from server.orders.views import order_out
 
 Read = [requires(Permission.orders_read)]
 Write = [requires(Permission.orders_write)]
@@ -58,6 +61,37 @@ class OrderRulesController(Controller):
         row.updated_by_user_id = current_user.id
         await db_session.flush()
         return list(msgspec.to_builtins(rules))
+
+
+class OrderActionInput(Input):
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class OrderActionController(Controller):
+    path = "/api/orders"
+    tags = ["orders"]  # noqa: RUF012
+
+    @post("/{order_id:int}/hold", operation_id="HoldOrder", guards=Write, status_code=200)
+    async def hold(
+        self, db_session: AsyncSession, current_user: AuthUser, order_id: int, data: OrderActionInput
+    ) -> OrderOut:
+        """Hold for a person (审单拦截); the reason shows on the order."""
+        reason = data.reason or "held by a person"
+        return order_out(await actions.hold(db_session, order_id, actor=current_user.id, reason=reason))
+
+    @post("/{order_id:int}/release", operation_id="ReleaseOrder", guards=Write, status_code=200)
+    async def release(
+        self, db_session: AsyncSession, current_user: AuthUser, order_id: int, data: OrderActionInput
+    ) -> OrderOut:
+        """Back to paid: the next processing run reviews and routes it again."""
+        return order_out(await actions.release(db_session, order_id, actor=current_user.id, reason=data.reason))
+
+    @post("/{order_id:int}/cancel", operation_id="CancelOrder", guards=Write, status_code=200)
+    async def cancel(
+        self, db_session: AsyncSession, current_user: AuthUser, order_id: int, data: OrderActionInput
+    ) -> OrderOut:
+        """Cancel before picking; reserved stock goes back to available at once."""
+        return order_out(await actions.cancel(db_session, order_id, actor=current_user.id, reason=data.reason))
 
 
 class OrderProcessingController(Controller):

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.auth.models import Role
@@ -177,3 +177,45 @@ async def test_what_if_tries_new_rules_on_the_orders_and_changes_nothing(
     assert {o["status"] for o in orders.values()} == {"paid"}
     async with session_factory() as s:
         assert await s.scalar(select(func.sum(StockLevel.reserved))) == 0
+
+
+async def test_a_person_holds_releases_and_cancels_with_the_stock_following(
+    client: Client, session_factory: Factory
+) -> None:
+    headers, sh, bj, sku = await _world(session_factory)
+    await _save_rules(client, headers, sh, bj)
+    await client.post("/api/orders/process", json={}, headers=headers)
+    orders = await _orders(client, headers)
+    held, routed = orders["C-留言"], orders["A-浙江"]
+
+    released = await client.post(f"/api/orders/{held['id']}/release", json={"reason": "留言已读"}, headers=headers)
+    again = await client.post(f"/api/orders/{held['id']}/release", json={}, headers=headers)
+    cancelled = await client.post(f"/api/orders/{routed['id']}/cancel", json={"reason": "买家取消"}, headers=headers)
+    await client.post("/api/orders/process", json={}, headers=headers)
+
+    assert (released.status_code, released.json()["status"]) == (200, "paid")
+    assert (again.status_code, again.json()["code"]) == (409, "order_status_conflict")
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    after = await _orders(client, headers)
+    assert after["C-留言"]["status"] == "review"  # reviewed again: the saved rule still holds a message
+    detail = (await client.get(f"/api/orders/{routed['id']}", headers=headers)).json()
+    assert [(e["kind"], e["reason"]) for e in detail["events"]][-1] == ("status", "买家取消")
+    async with session_factory() as s:
+        reserved = await s.scalar(select(func.sum(StockLevel.reserved)).where(StockLevel.sku_id == sku))
+    assert reserved == 5  # A's 3 went back; B (2) and D (3) still hold theirs
+
+
+async def test_an_order_in_a_wave_cannot_be_cancelled_without_intercepting_it(
+    client: Client, session_factory: Factory
+) -> None:
+    headers, sh, bj, _ = await _world(session_factory)
+    await _save_rules(client, headers, sh, bj)
+    await client.post("/api/orders/process", json={}, headers=headers)
+    async with session_factory() as s, s.begin():
+        await s.execute(text("UPDATE orders SET status = 'in_wave' WHERE platform_order_no = 'A-浙江'"))
+    order = (await _orders(client, headers))["A-浙江"]
+
+    refused = await client.post(f"/api/orders/{order['id']}/cancel", json={}, headers=headers)
+
+    assert (refused.status_code, refused.json()["code"]) == (409, "order_status_conflict")
+    assert refused.json()["message_zh"] == "订单已进入波次或已拣货，请先拦截后再取消"

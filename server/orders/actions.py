@@ -1,0 +1,62 @@
+"""What a person does to an order (客服 / 审单员): hold it, release it, cancel it — each an event.
+
+Releasing a held order sends it back to ``paid`` so the next processing run reviews and routes it
+again (after a short pick, a fixed SKU code, a read buyer message). Cancelling gives its reserved
+stock back at once; an order whose goods were already picked cannot be cancelled here until its
+wave is intercepted (the goods would be stranded in staging).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.lib.errors import NotFound
+from server.orders.lifecycle import TransitionRefused, change_status
+from server.orders.models import Order, OrderStatus
+from server.orders.reserving import cancel_order, release_order
+
+S = OrderStatus
+CANCELLABLE = frozenset({S.pending_payment, S.paid, S.review, S.routed})
+
+
+async def _order(session: AsyncSession, order_id: int) -> Order:
+    order = await session.get(Order, order_id, with_for_update=True)
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist", message_zh="订单不存在")
+    return order
+
+
+async def hold(session: AsyncSession, order_id: int, *, actor: int, reason: str) -> Order:
+    """Hold a paid or routed order for a person; a routed one keeps its reserved stock meanwhile."""
+    order = await _order(session, order_id)
+    change_status(session, order, S.review, actor=actor, reason=reason, kind="held", hold_reason=reason)
+    return order
+
+
+async def release(session: AsyncSession, order_id: int, *, actor: int, reason: str) -> Order:
+    """Back to ``paid``: reviewed and routed again by the next run, from fresh stock figures."""
+    order = await _order(session, order_id)
+    if order.status is not S.review:
+        raise TransitionRefused(
+            f"order {order.platform_order_no} is {order.status.value}, not held",
+            message_zh="订单未被拦截，无需放行",
+            detail={"order_id": order.id, "status": order.status.value},
+        )
+    released = await release_order(session, order)
+    order.warehouse_id = None
+    change_status(
+        session, order, S.paid, actor=actor, reason=reason or "released by a person", kind="released", released=released
+    )
+    return order
+
+
+async def cancel(session: AsyncSession, order_id: int, *, actor: int, reason: str) -> Order:
+    order = await _order(session, order_id)
+    if order.status not in CANCELLABLE:
+        raise TransitionRefused(
+            f"order {order.platform_order_no} is {order.status.value}: intercept its wave before cancelling",
+            message_zh="订单已进入波次或已拣货，请先拦截后再取消",
+            detail={"order_id": order.id, "status": order.status.value},
+        )
+    await cancel_order(session, order, actor=actor, reason=reason or "cancelled by a person")
+    return order
