@@ -27,7 +27,12 @@ from server.orders.channel_stock import channel_stock
 from server.orders.imports import run_import
 from server.orders.models import Channel, OrderStatus
 from server.orders.normalized import ParseResult
-from server.orders.rules_controller import OrderActionController, OrderProcessingController, OrderRulesController
+from server.orders.rules_controller import (
+    OrderActionController,
+    OrderProcessingController,
+    OrderRulesController,
+    UrgentOrderController,
+)
 from server.orders.schemas import (
     ChannelCreate,
     ChannelOut,
@@ -231,6 +236,7 @@ CONTROLLERS: list[type] = [
     OrderRulesController,
     OrderProcessingController,
     OrderActionController,
+    UrgentOrderController,
     OrderController,
 ]
 """``/api/orders/process`` and ``/what-if`` come before ``/api/orders/{id}`` routes of the same prefix."""

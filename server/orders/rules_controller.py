@@ -6,18 +6,21 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post, put
+from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.guards import requires
 from server.auth.identity import AuthUser
 from server.auth.permissions import Permission
+from server.db.types import utcnow
 from server.lib.errors import DomainError
-from server.lib.schema import Input
+from server.lib.schema import Input, Schema
 from server.orders import actions
 from server.orders.models import Order, OrderRuleSet, OrderStatus
 from server.orders.processing import RULE_TYPES, WhatIf, load_rules, process_paid, what_if
 from server.orders.schemas import OrderOut, ProcessInput, ProcessOut, WhatIfInput
+from server.orders.urgency import UNSHIPPED, Flag, UrgencySettings, urgent
 from server.orders.views import order_out
 
 Read = [requires(Permission.orders_read)]
@@ -92,6 +95,38 @@ class OrderActionController(Controller):
     ) -> OrderOut:
         """Cancel before picking; reserved stock goes back to available at once."""
         return order_out(await actions.cancel(db_session, order_id, actor=current_user.id, reason=data.reason))
+
+
+class UrgentOrderOut(Schema):
+    order: OrderOut
+    flags: list[Flag]
+
+
+class UrgentOrderController(Controller):
+    path = "/api/orders/urgent"
+    tags = ["orders"]  # noqa: RUF012
+
+    @get("/", operation_id="ListUrgentOrders", guards=Read)
+    async def urgent_orders(
+        self,
+        db_session: AsyncSession,
+        promotion: bool = False,
+        late_margin_minutes: int = 240,
+        cut_off: Annotated[list[str] | None, Parameter(description="carrier pickup times HH:MM")] = None,
+        cut_off_minutes: int = 60,
+        limit: int = 200,
+    ) -> list[UrgentOrderOut]:
+        """Unshipped orders that must move now — VIP, ship-by today, carrier cut-off near, the
+        platform's late-shipment deadline at risk, paid but out of stock — nearest deadline first."""
+        settings = UrgencySettings(
+            promotion=promotion,
+            late_margin_minutes=late_margin_minutes,
+            cut_offs=cut_off or ["17:00"],
+            cut_off_minutes=cut_off_minutes,
+        )
+        orders = list(await db_session.scalars(select(Order).where(Order.status.in_(sorted(UNSHIPPED)))))
+        flagged = urgent(orders, utcnow(), settings)[: max(1, min(limit, 1000))]
+        return [UrgentOrderOut(order=order_out(order), flags=found) for order, found in flagged]
 
 
 class OrderProcessingController(Controller):

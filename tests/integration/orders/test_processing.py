@@ -219,3 +219,16 @@ async def test_an_order_in_a_wave_cannot_be_cancelled_without_intercepting_it(
 
     assert (refused.status_code, refused.json()["code"]) == (409, "order_status_conflict")
     assert refused.json()["message_zh"] == "订单已进入波次或已拣货，请先拦截后再取消"
+
+
+async def test_urgent_orders_are_listed_with_their_reasons(client: Client, session_factory: Factory) -> None:
+    headers, sh, bj, _ = await _world(session_factory)
+    await _save_rules(client, headers, sh, bj)
+    await client.post("/api/orders/process", json={}, headers=headers)
+
+    listed = (await client.get("/api/orders/urgent?cut_off_minutes=0", headers=headers)).json()
+
+    # Paid on 11 November: every one is past the 48-hour promise, the earliest paid first.
+    assert [item["order"]["platform_order_no"] for item in listed] == ["A-浙江", "B-北京", "C-留言", "D-浙江"]
+    assert {f["kind"] for item in listed for f in item["flags"]} == {"late_risk"}
+    assert listed[0]["flags"][0]["reason_zh"].startswith("发货时限已过")
