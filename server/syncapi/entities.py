@@ -115,7 +115,7 @@ ENTITIES = (
     Entity(
         "task",
         Task,
-        ("kind", "status", "reference", "reason", "priority", "to_location_id", "assignee_user_id"),
+        ("kind", "status", "reference", "reason", "priority", "to_location_id", "assignee_user_id", "blind"),
         warehouse_column="warehouse_id",
         live=lambda task: task.status in OPEN_TASK_STATUSES,
         live_filter=lambda: Task.status.in_(OPEN_TASK_STATUSES),

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, IdMixin, TimestampMixin
@@ -58,6 +58,8 @@ class Task(IdMixin, TimestampMixin, Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
     source_op_id: Mapped[str] = mapped_column(String(64), default="")
     """The sync op that opened this task, when a conflict policy did."""
+    blind: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A blind count (盲盘): the phone does not show the counter what the books expect."""
 
 
 class TaskLine(IdMixin, Base):
