@@ -103,9 +103,30 @@ async def settle_wave(session: AsyncSession, wave_id: int, *, actor: int | None)
 
 
 async def _short(session: AsyncSession, wave: Wave, order: Order, staging: int | None, actor: int | None) -> None:
-    """The order did not get everything: what it still holds goes back to available, what was
-    picked for it goes back to the shelf (a put-back task), and a person decides (route again or
-    cancel). It leaves the wave, so a new wave can take it."""
+    """The order did not get everything: a person decides (route it again or cancel it)."""
+    released, picked = await leave_wave(
+        session, wave, order, staging, why=f"short-picked order {order.platform_order_no}"
+    )
+    reason = f"short pick in wave {wave.code}: route it again or cancel it"
+    change_status(
+        session,
+        order,
+        OrderStatus.review,
+        actor=actor,
+        reason=reason,
+        kind="held",
+        hold_reason=reason,
+        released=released,
+        picked_back=picked,
+    )
+
+
+async def leave_wave(
+    session: AsyncSession, wave: Wave, order: Order, staging: int | None, *, why: str
+) -> tuple[int, dict[int, int]]:
+    """Take ``order`` out of ``wave``: what it still holds goes back to available, what was already
+    picked for it goes back to the shelf (a put-back task from staging). Answers (units released,
+    SKU → units to put back)."""
     still: dict[int, int] = defaultdict(int)
     for row in await session.scalars(select(OrderReservation).where(OrderReservation.order_id == order.id)):
         still[row.sku_id] += row.qty
@@ -122,19 +143,8 @@ async def _short(session: AsyncSession, wave: Wave, order: Order, staging: int |
             kind=TaskKind.put_back,
             lines=[LineSpec(location_id=staging, sku_id=sku, qty=qty) for sku, qty in sorted(picked.items())],
             reference=order.platform_order_no,
-            reason=f"short-picked order {order.platform_order_no} left wave {wave.code}",
+            reason=f"{why} left wave {wave.code}",
             priority=5,
         )
-    reason = f"short pick in wave {wave.code}: route it again or cancel it"
-    change_status(
-        session,
-        order,
-        OrderStatus.review,
-        actor=actor,
-        reason=reason,
-        kind="held",
-        hold_reason=reason,
-        released=released,
-        picked_back=picked,
-    )
     await session.execute(delete(WaveOrder).where(WaveOrder.order_id == order.id))
+    return released, picked

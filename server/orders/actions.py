@@ -2,14 +2,15 @@
 
 Releasing a held order sends it back to ``paid`` so the next processing run reviews and routes it
 again (after a short pick, a fixed SKU code, a read buyer message). Cancelling gives its reserved
-stock back at once; an order whose goods were already picked cannot be cancelled here until its
-wave is intercepted (the goods would be stranded in staging).
+stock back at once; an order already on the floor is intercepted (拦截) first, so its picked goods
+go back to the shelf instead of waiting in staging for a parcel that will never leave.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.fulfilment.intercept import ON_THE_FLOOR, intercept
 from server.lib.errors import NotFound
 from server.orders.lifecycle import TransitionRefused, change_status
 from server.orders.models import Order, OrderStatus
@@ -27,8 +28,12 @@ async def _order(session: AsyncSession, order_id: int) -> Order:
 
 
 async def hold(session: AsyncSession, order_id: int, *, actor: int, reason: str) -> Order:
-    """Hold a paid or routed order for a person; a routed one keeps its reserved stock meanwhile."""
+    """Hold an order for a person: a routed one keeps its reserved stock meanwhile; one already on
+    the floor (in a wave, picked, packed) is intercepted (拦截) — its picked goods go back."""
     order = await _order(session, order_id)
+    if order.status in ON_THE_FLOOR:
+        await intercept(session, order, actor=actor, reason=reason, cancel=False)
+        return order
     change_status(session, order, S.review, actor=actor, reason=reason, kind="held", hold_reason=reason)
     return order
 
@@ -51,12 +56,18 @@ async def release(session: AsyncSession, order_id: int, *, actor: int, reason: s
 
 
 async def cancel(session: AsyncSession, order_id: int, *, actor: int, reason: str) -> Order:
+    """Cancel before it ships: reservations go back at once; an order on the floor is intercepted
+    first (its picked goods get a put-back task). A shipped order is a return, not a cancellation."""
     order = await _order(session, order_id)
+    reason = reason or "cancelled by a person"
+    if order.status in ON_THE_FLOOR:
+        await intercept(session, order, actor=actor, reason=reason, cancel=True)
+        return order
     if order.status not in CANCELLABLE:
         raise TransitionRefused(
-            f"order {order.platform_order_no} is {order.status.value}: intercept its wave before cancelling",
-            message_zh="订单已进入波次或已拣货，请先拦截后再取消",
+            f"order {order.platform_order_no} is {order.status.value}: it can no longer be cancelled",
+            message_zh="订单已发货或已结束，不能取消",
             detail={"order_id": order.id, "status": order.status.value},
         )
-    await cancel_order(session, order, actor=actor, reason=reason or "cancelled by a person")
+    await cancel_order(session, order, actor=actor, reason=reason)
     return order

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
+from server.fulfilment.intercept import ON_THE_FLOOR, intercept
 from server.orders.lifecycle import NEXT, OPEN, change_status, record
 from server.orders.models import Order, OrderLine, OrderStatus
 from server.orders.normalized import NormalizedLine, NormalizedOrder, PlatformStatus, RefundState, RowError
@@ -291,7 +292,11 @@ async def _hold_or_cancel(
         return
     live = [line for line in incoming.lines if line.refund is not RefundState.refunded]
     if incoming.status is PlatformStatus.cancelled or not live:
-        await cancel_order(session, order, actor=actor, reason="cancelled or refunded on the platform")
+        reason = "cancelled or refunded on the platform"
+        if order.status in ON_THE_FLOOR:
+            await intercept(session, order, actor=actor, reason=reason, cancel=True)
+        else:
+            await cancel_order(session, order, actor=actor, reason=reason)
         return
     if order.status not in _HOLDABLE and order.status is not S.review:
         return
@@ -306,5 +311,8 @@ async def _hold_or_cancel(
         return
     if order.status is S.review:
         order.hold_reason = reason
+        return
+    if order.status in ON_THE_FLOOR:  # a refund asked for while the goods are being picked or packed
+        await intercept(session, order, actor=actor, reason=reason, cancel=False)
         return
     change_status(session, order, S.review, actor=actor, reason=reason, kind="held", hold_reason=reason)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.auth.models import Role
+from server.fulfilment.models import WaveOrder
 from server.orders.models import Channel, Order, OrderReservation, OrderStatus
 from server.orders.normalized import NormalizedLine, NormalizedOrder, PlatformStatus, Receiver
 from server.orders.pool import write_orders
@@ -175,3 +177,53 @@ async def test_waves_pick_and_a_short_pick(client: Client, session_factory: Fact
     assert (held, reserved, staged) == (0, 0, 2)  # picked goods wait in staging (O1's unit shipped)
     assert o2.hold_reason.startswith("short pick in wave")
     assert [(line.location_id, line.sku_id, line.qty) for line in back_lines] == [(w["staging"], w["a"], 2)]
+
+
+async def test_a_platform_cancellation_intercepts_an_order_whose_goods_are_picked(
+    client: Client, session_factory: Factory
+) -> None:
+    w = await _world(session_factory)
+    headers = bearer(w["token"])
+    wh_id = w["wh"].warehouse.id
+    rule = [
+        {
+            "id": 1,
+            "position": 1,
+            "name": "本仓",
+            "conditions": [],
+            "action": {"type": "route_to", "warehouse_ids": [wh_id]},
+        }
+    ]
+    await client.put("/api/order-rules/routing", json=rule, headers=headers)
+    await client.post("/api/orders/process", json={}, headers=headers)
+    _, multi = (await client.post("/api/waves", json={"warehouse_id": wh_id}, headers=headers)).json()
+    (task_id,) = (await client.get(f"/api/waves/{multi['id']}", headers=headers)).json()["task_ids"]
+    _, far_line = await _lines(session_factory, task_id)
+    picker = await make_device(session_factory, w["wh"].warehouse)
+    pick = {"task_line_id": far_line.id, "location_id": w["far"], "sku_id": w["a"], "qty": 2}
+    await picker.push(client, [picker.op("fulfilment.item_picked", pick)])
+
+    async with session_factory() as s, s.begin():  # the buyer cancels on Taobao; the next sync says so
+        channel_id = (await s.scalars(select(Order.channel_id))).first()
+        assert channel_id is not None
+        closed = _order("O2-multi", [("SKU-A", 2), ("SKU-B", 1)], 2)
+        await write_orders(
+            s, channel_id, [msgspec.structs.replace(closed, status=PlatformStatus.cancelled)], actor=None
+        )
+
+    assert (await _status(session_factory))["O2-multi"] is OrderStatus.cancelled
+    async with session_factory() as s:
+        reserved = await s.scalar(select(func.sum(StockLevel.reserved)))
+        back = (await s.scalars(select(Task).where(Task.kind == TaskKind.put_back))).one()
+        back_lines = [
+            (x.location_id, x.sku_id, x.qty)
+            for x in await s.scalars(select(TaskLine).where(TaskLine.task_id == back.id))
+        ]
+        in_wave = await s.scalar(
+            select(func.count())
+            .select_from(WaveOrder)
+            .where(WaveOrder.order_id.in_(select(Order.id).where(Order.platform_order_no == "O2-multi")))
+        )
+    assert reserved == 1  # only O1's unit stays reserved; O2's B went back
+    assert back_lines == [(w["staging"], w["a"], 2)]  # the two A already picked go back to the shelf
+    assert in_wave == 0

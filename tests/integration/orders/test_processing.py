@@ -205,20 +205,22 @@ async def test_a_person_holds_releases_and_cancels_with_the_stock_following(
     assert reserved == 5  # A's 3 went back; B (2) and D (3) still hold theirs
 
 
-async def test_an_order_in_a_wave_cannot_be_cancelled_without_intercepting_it(
-    client: Client, session_factory: Factory
-) -> None:
-    headers, sh, bj, _ = await _world(session_factory)
+async def test_cancelling_an_order_on_the_floor_intercepts_it(client: Client, session_factory: Factory) -> None:
+    headers, sh, bj, sku = await _world(session_factory)
     await _save_rules(client, headers, sh, bj)
     await client.post("/api/orders/process", json={}, headers=headers)
     async with session_factory() as s, s.begin():
         await s.execute(text("UPDATE orders SET status = 'in_wave' WHERE platform_order_no = 'A-浙江'"))
     order = (await _orders(client, headers))["A-浙江"]
 
-    refused = await client.post(f"/api/orders/{order['id']}/cancel", json={}, headers=headers)
+    cancelled = await client.post(f"/api/orders/{order['id']}/cancel", json={"reason": "买家取消"}, headers=headers)
 
-    assert (refused.status_code, refused.json()["code"]) == (409, "order_status_conflict")
-    assert refused.json()["message_zh"] == "订单已进入波次或已拣货，请先拦截后再取消"
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    detail = (await client.get(f"/api/orders/{order['id']}", headers=headers)).json()
+    assert (detail["events"][-1]["kind"], detail["events"][-1]["detail"]["released"]) == ("intercepted", 3)
+    async with session_factory() as s:
+        reserved = await s.scalar(select(func.sum(StockLevel.reserved)).where(StockLevel.sku_id == sku))
+    assert reserved == 5
 
 
 async def test_urgent_orders_are_listed_with_their_reasons(client: Client, session_factory: Factory) -> None:
