@@ -13,13 +13,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from server.db.types import utcnow
 from server.fulfilment.models import Wave, WaveKind, WaveOrder, WaveTask
 from server.lib.errors import DomainError
-from server.orders.lifecycle import change_status
-from server.orders.models import Order, OrderReservation, OrderStatus
+from server.orders.models import Order, OrderEvent, OrderReservation, OrderStatus
 from server.tasks.models import TaskKind
 from server.tasks.service import LineSpec, open_task
 from server.warehouse.models import Location, LocationType, Warehouse
@@ -150,8 +151,40 @@ async def _wave(
             priority=10 if kind is WaveKind.single else 5,
         )
         session.add(WaveTask(wave_id=wave.id, task_id=task.id))
-    for position, order in enumerate(orders, start=1):
-        session.add(WaveOrder(wave_id=wave.id, order_id=order.id, position=position))
-        change_status(session, order, OrderStatus.in_wave, actor=actor, reason=f"in wave {wave.code}", kind="waved")
-    await session.flush()
+    await _join_wave(session, wave, orders, actor)
     return wave
+
+
+async def _join_wave(session: AsyncSession, wave: Wave, orders: list[Order], actor: int | None) -> None:
+    """routed → in_wave for the whole wave in three statements. The same transition and event as
+    ``change_status`` writes one order at a time — every order here was selected routed and is
+    row-locked — but a 10,000-order wave build must not flush 10,000 units of work."""
+    now = utcnow()
+    ids = [order.id for order in orders]
+    await session.execute(
+        insert(WaveOrder), [{"wave_id": wave.id, "order_id": i, "position": n} for n, i in enumerate(ids, start=1)]
+    )
+    await session.execute(
+        insert(OrderEvent),
+        [
+            {
+                "order_id": i,
+                "at": now,
+                "kind": "waved",
+                "from_status": OrderStatus.routed.value,
+                "to_status": OrderStatus.in_wave.value,
+                "actor_user_id": actor,
+                "reason": f"in wave {wave.code}",
+                "detail": {},
+            }
+            for i in ids
+        ],
+    )
+    await session.execute(
+        update(Order)
+        .where(Order.id.in_(ids), Order.status == OrderStatus.routed)
+        .values(status=OrderStatus.in_wave, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    for order in orders:  # the session's copies agree with the rows, without a second write
+        set_committed_value(order, "status", OrderStatus.in_wave)
