@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.db.transaction import run_in_transaction
 from server.lib.errors import Conflict, DomainError, NotFound, Unauthorized
 from server.orders.adapters.base import ChannelAdapter
+from server.orders.adapters.registry import ADAPTERS
 from server.orders.imports import new_import, run_import
 from server.orders.models import Channel, Order, OrderEvent, OrderImport, OrderLine, OrderStatus
 from server.orders.normalized import ParseResult
@@ -19,8 +20,6 @@ from server.warehouse.models import Warehouse
 
 
 def adapter_for(channel: Channel) -> ChannelAdapter:
-    from server.orders.adapters.registry import ADAPTERS
-
     adapter = ADAPTERS.get(channel.platform)
     if adapter is None:
         raise DomainError(
