@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 
 import msgspec
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.transaction import run_in_transaction
@@ -50,14 +51,31 @@ async def run_import(
 ) -> None:
     """Write ``orders`` chunk by chunk, recording progress on import ``import_id``."""
     try:
-        for start in range(0, len(orders), chunk):
+        for number, start in enumerate(range(0, len(orders), chunk), start=1):
             await _write_chunk(factory, import_id, channel_id, orders[start : start + chunk], actor)
+            if number in _ANALYZE_AFTER:
+                await _refresh_statistics(factory)
     except Exception as exc:
         log.exception("order import %s failed", import_id)
         message = repr(exc)[:500]
         await run_in_transaction(factory, lambda s: _finish(s, import_id, ImportStatus.failed, message))
         raise
     await run_in_transaction(factory, lambda s: _finish(s, import_id, ImportStatus.done, ""))
+
+
+_ANALYZE_AFTER = frozenset({5, 25, 125, 625, 3125})
+"""Chunks after which PostgreSQL's table statistics are refreshed during a long import."""
+
+
+async def _refresh_statistics(factory: async_sessionmaker[AsyncSession]) -> None:
+    """A big import into a small table outruns autovacuum: the planner still believes ``orders``
+    is tiny and scans it whole to find each chunk's existing orders (90 ms a chunk at 18,000
+    orders, growing). Refreshing the statistics as the table grows fivefold keeps the index in use."""
+    async with factory() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        async with session.begin():
+            await session.execute(text("ANALYZE orders, order_lines"))
 
 
 async def _write_chunk(
