@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from server.db.types import utcnow
 from server.fulfilment.models import Wave, WaveKind, WaveOrder, WaveTask
@@ -33,7 +34,28 @@ class NoStagingBin(DomainError):
     code = "no_staging_bin"
 
 
-def _urgency(order: Order) -> tuple[bool, datetime, datetime, int]:
+@dataclass(frozen=True, slots=True)
+class _Routed:
+    """What the build needs of an order: read as plain columns (10,000 ORM objects cost seconds)."""
+
+    id: int
+    platform_order_no: str
+    carrier_code: str
+    tags: dict[str, Any]
+    ship_by: datetime | None
+    paid_at: datetime | None
+    ordered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    location_id: int
+    sku_id: int
+    lot_id: int | None
+    qty: int
+
+
+def _urgency(order: _Routed) -> tuple[bool, datetime, datetime, int]:
     """VIP first, then the earliest presale promise, then the earliest payment."""
     vip = any(str(t).casefold() == "vip" for t in order.tags.get("tags", []))
     never = datetime.max.replace(tzinfo=order.ordered_at.tzinfo)
@@ -56,12 +78,21 @@ async def build_waves(
         raise DomainError(
             f"warehouse {warehouse_id} does not exist", message_zh="仓库不存在", code="not_found", status=404
         )
-    statement = select(Order).where(Order.warehouse_id == warehouse_id, Order.status == OrderStatus.routed)
+    statement = select(
+        Order.id,
+        Order.platform_order_no,
+        Order.carrier_code,
+        Order.tags,
+        Order.ship_by,
+        Order.paid_at,
+        Order.ordered_at,
+    ).where(Order.warehouse_id == warehouse_id, Order.status == OrderStatus.routed)
     if carrier_code is not None:
         statement = statement.where(Order.carrier_code == carrier_code)
     if order_ids is not None:
         statement = statement.where(Order.id.in_(sorted(order_ids)))
-    orders = sorted(await session.scalars(statement.with_for_update()), key=_urgency)
+    rows = await session.execute(statement.with_for_update())
+    orders = sorted((_Routed(*row) for row in rows), key=_urgency)
     if not orders:
         return []
     staging = await session.scalar(
@@ -78,14 +109,21 @@ async def build_waves(
         raise NoStagingBin(
             f"warehouse {warehouse.code} has no staging bin to pick into", message_zh="仓库没有集货库位，无法生成波次"
         )
-    held: dict[int, list[OrderReservation]] = defaultdict(list)
-    for row in await session.scalars(
-        select(OrderReservation)
+    held: dict[int, list[_Held]] = defaultdict(list)
+    reserved = await session.execute(
+        select(
+            OrderReservation.order_id,
+            OrderReservation.location_id,
+            OrderReservation.sku_id,
+            OrderReservation.lot_id,
+            OrderReservation.qty,
+        )
         .where(OrderReservation.order_id.in_([o.id for o in orders]))
         .order_by(OrderReservation.id)
-    ):
-        held[row.order_id].append(row)
-    groups: dict[tuple[str, WaveKind], list[Order]] = defaultdict(list)
+    )
+    for order_id, location_id, sku_id, lot_id, qty in reserved:
+        held[order_id].append(_Held(location_id, sku_id, lot_id, qty))
+    groups: dict[tuple[str, WaveKind], list[_Routed]] = defaultdict(list)
     for order in orders:
         if not held[order.id]:
             continue  # nothing reserved (all lines refunded since routing): nothing to pick
@@ -107,8 +145,8 @@ async def _wave(
     warehouse: Warehouse,
     carrier: str,
     kind: WaveKind,
-    orders: list[Order],
-    held: dict[int, list[OrderReservation]],
+    orders: list[_Routed],
+    held: dict[int, list[_Held]],
     staging_id: int,
     cut_off: datetime | None,
     actor: int | None,
@@ -155,7 +193,7 @@ async def _wave(
     return wave
 
 
-async def _join_wave(session: AsyncSession, wave: Wave, orders: list[Order], actor: int | None) -> None:
+async def _join_wave(session: AsyncSession, wave: Wave, orders: list[_Routed], actor: int | None) -> None:
     """routed → in_wave for the whole wave in three statements. The same transition and event as
     ``change_status`` writes one order at a time — every order here was selected routed and is
     row-locked — but a 10,000-order wave build must not flush 10,000 units of work."""
@@ -186,5 +224,3 @@ async def _join_wave(session: AsyncSession, wave: Wave, orders: list[Order], act
         .values(status=OrderStatus.in_wave, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    for order in orders:  # the session's copies agree with the rows, without a second write
-        set_committed_value(order, "status", OrderStatus.in_wave)
