@@ -72,6 +72,10 @@ class Settings:
     login_window_seconds: int = field(default_factory=lambda: _env_int("LOGIN_WINDOW_SECONDS", 300))
     """CANGKU_LOGIN_WINDOW_SECONDS: the sliding window of the login rate limit."""
 
+    kuaidi100_salt: str = field(default_factory=lambda: _env("KUAIDI100_SALT", ""))
+    """CANGKU_KUAIDI100_SALT: the salt given when subscribing to Kuaidi100 tracking pushes; pushes
+    are then refused unless signed with it (empty: pushes are not signed)."""
+
     pwa_dist: Path = field(default_factory=lambda: Path(_env("PWA_DIST", "pwa/dist")))
     """CANGKU_PWA_DIST: folder of the built PWA served at ``/``; a placeholder page if absent."""
 

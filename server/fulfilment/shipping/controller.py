@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Annotated
 
@@ -30,22 +29,14 @@ from server.fulfilment.shipping.schemas import (
 )
 from server.fulfilment.shipping.tracking import QUIET_HOURS, REMOTE_QUIET_HOURS, Delay, find_delayed, ingest_kuaidi100
 from server.lib.pagination import Page, PageParams
+from server.settings import Settings
 
 Read = [requires(Permission.orders_read)]
 Write = [requires(Permission.shipping_write)]
 """Packers print labels and hand parcels over; they do not edit orders."""
-KUAIDI100_SALT_ENV = "CANGKU_KUAIDI100_SALT"
 MAX_PUSH = 1024 * 1024
 """A parcel's whole history is a few KB; a megabyte is generous and keeps a flood cheap to refuse."""
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9_-]")
-
-
-def kuaidi100_salt() -> str:
-    """The salt given when subscribing to Kuaidi100; empty means pushes are not signed.
-
-    Read per request from ``CANGKU_KUAIDI100_SALT`` until it becomes a field of ``Settings``.
-    """
-    return os.environ.get(KUAIDI100_SALT_ENV, "")
 
 
 class OrderShipmentController(Controller):
@@ -127,11 +118,12 @@ class TrackingController(Controller):
     async def kuaidi100(
         self,
         db_session: AsyncSession,
+        settings: Settings,
         data: Annotated[Kuaidi100Form, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Kuaidi100Ack:
         """Kuaidi100's subscription push: no login (it cannot log in), checked by its signature when a
         salt is configured. A waybill we do not know is acknowledged so it is not pushed for days."""
-        result = await ingest_kuaidi100(db_session, data.param, data.sign, salt=kuaidi100_salt())
+        result = await ingest_kuaidi100(db_session, data.param, data.sign, salt=settings.kuaidi100_salt)
         return Kuaidi100Ack(result=True, return_code="200", message=result.note or "成功")
 
 

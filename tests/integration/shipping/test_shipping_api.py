@@ -3,16 +3,14 @@ and who may do what."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from server.auth.models import Role
-from server.fulfilment.shipping.controller import CONTROLLERS, KUAIDI100_SALT_ENV
 from server.fulfilment.shipping.models import Shipment
 from server.fulfilment.shipping.tracking import sign_kuaidi100
 from server.orders.models import OrderStatus
@@ -22,24 +20,6 @@ from tests.integration.shipping.helpers import Factory, Packed, kuaidi100_param,
 
 Client = AsyncTestClient[Litestar]
 PICKUP = ("2026-11-11 18:00:00", "【杭州市】浙江杭州西湖区公司 已揽收", "揽收")
-
-
-@pytest.fixture
-async def app(settings: Settings, session_factory: Factory) -> Litestar:
-    """The real app plus these routes, until ``server.app`` registers them itself."""
-    from server.app import create_app
-
-    application = create_app(settings)
-    if not any(route.path == "/api/tracking/kuaidi100" for route in application.routes):
-        for controller in CONTROLLERS:
-            application.register(controller)
-    return application
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[Client]:
-    async with AsyncTestClient(app=app) as test_client:
-        yield test_client
 
 
 async def _world(factory: Factory, *roles: Role) -> tuple[Packed, list[dict[str, str]]]:
@@ -99,10 +79,17 @@ async def test_a_push_for_an_unknown_waybill_is_acknowledged(client: Client, ses
 
 
 async def test_a_push_with_a_bad_signature_is_refused_when_a_salt_is_set(
-    client: Client, session_factory: Factory, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, session_factory: Factory
 ) -> None:
-    monkeypatch.setenv(KUAIDI100_SALT_ENV, "s3cret")
+    from server.app import create_app
+
+    salted = create_app(replace(settings, kuaidi100_salt="s3cret"))
     param = kuaidi100_param("YT1", "0", [PICKUP])
+    async with AsyncTestClient(app=salted) as client:
+        await _signed_and_forged(client, param)
+
+
+async def _signed_and_forged(client: Client, param: str) -> None:
 
     forged = await client.post("/api/tracking/kuaidi100", data={"param": param, "sign": sign_kuaidi100(param, "x")})
     assert forged.status_code == 403
