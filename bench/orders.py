@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.sync_seed import Factory, build_site, random_levels, receive_stock
 from server.catalog.models import Sku
@@ -142,10 +143,10 @@ async def run(url: str, count: int, wave_orders: int) -> Result:
     try:
         parsed = ParseResult(orders=orders, rows=count)
 
-        async def start(session: object) -> int:
+        async def start(session: AsyncSession) -> int:
             row = new_import(channel_id, parsed, source="file", filename="bench.csv", user_id=None)
-            session.add(row)  # type: ignore[attr-defined]
-            await session.flush()  # type: ignore[attr-defined]
+            session.add(row)
+            await session.flush()
             return row.id
 
         started = time.perf_counter()
