@@ -173,45 +173,8 @@ async def reserve_in_warehouse(session: AsyncSession, warehouse_id: int, wants: 
     even under concurrent imports), and two orders for the same SKUs wait for each other instead of
     deadlocking. Raises ``InsufficientStock`` listing every SKU short.
     """
-    wanted = {sku: qty for sku, qty in wants.items() if qty > 0}
-    if not wanted:
-        return []
-    rows = (
-        await session.execute(
-            select(StockLevel, Location, Lot)
-            .join(Location, Location.id == StockLevel.location_id)
-            .outerjoin(Lot, Lot.id == StockLevel.lot_id)
-            .where(
-                Location.warehouse_id == warehouse_id,
-                Location.type.in_(sorted(ORDER_SOURCE_TYPES)),
-                Location.active.is_(True),
-                Location.frozen.is_(False),
-                StockLevel.sku_id.in_(sorted(wanted)),
-                StockLevel.on_hand > StockLevel.reserved,
-            )
-            .order_by(StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key)
-            .with_for_update(of=StockLevel)
-        )
-    ).all()
-    by_sku: dict[int, list[tuple[StockLevel, Location, Lot | None]]] = {}
-    for level, location, lot in rows:
-        by_sku.setdefault(level.sku_id, []).append((level, location, lot))
-    shortfalls = []
-    plan: list[tuple[StockLevel, int]] = []
-    for sku_id, qty in sorted(wanted.items()):
-        candidates = sorted(by_sku.get(sku_id, []), key=lambda r: _fefo_key(*r))
-        free = sum(level.on_hand - level.reserved for level, _, _ in candidates)
-        if free < qty:
-            shortfalls.append({"sku_id": sku_id, "warehouse_id": warehouse_id, "available": free, "requested": qty})
-            continue
-        left = qty
-        for level, _, _ in candidates:
-            take = min(left, level.on_hand - level.reserved)
-            if take > 0:
-                plan.append((level, take))
-                left -= take
-            if left == 0:
-                break
+    answer = (await reserve_batch(session, [(warehouse_id, wants)]))[0]
+    shortfalls = [dict(s) for s in answer if isinstance(s, Shortfall)]
     if shortfalls:
         raise InsufficientStock(
             f"not enough available in warehouse {warehouse_id} for SKU(s) "
@@ -219,12 +182,7 @@ async def reserve_in_warehouse(session: AsyncSession, warehouse_id: int, wants: 
             message_zh="可用库存不足",
             detail={"shortfalls": shortfalls},
         )
-    now = utcnow()
-    for level, take in plan:
-        level.reserved += take
-        level.updated_at = now
-    await session.flush()
-    return [Allocation(level.location_id, level.sku_id, level.lot_id, take) for level, take in plan]
+    return [a for a in answer if isinstance(a, Allocation)]
 
 
 async def release_allocations(session: AsyncSession, allocations: Sequence[Allocation]) -> int:
