@@ -20,7 +20,7 @@ from server.fulfilment.models import ParcelVerification, VerificationStatus
 from server.fulfilment.wave_picks import consume_for_pick, settle_wave, wave_of_task
 from server.orders.lifecycle import change_status
 from server.orders.models import Order, OrderLine, OrderStatus
-from server.orders.reserving import live_lines
+from server.orders.reserving import wanted_units
 from server.syncapi.facts import fact_move, invalid_reference, location_of
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
 from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
@@ -350,10 +350,8 @@ async def _order_to_pack(ctx: OpContext, reference: str) -> tuple[Order, dict[st
     )
     if order is None:
         return None
-    expected: dict[str, int] = defaultdict(int)
-    for line in live_lines(list(await ctx.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)))):
-        expected[str(line.sku_id)] += line.qty
-    return order, dict(expected)
+    lines = list(await ctx.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)))
+    return order, {str(sku): qty for sku, qty in wanted_units(lines).items()}
 
 
 async def parcel_verified(ctx: OpContext, payload: ParcelVerified) -> Outcome:
@@ -385,18 +383,12 @@ async def parcel_verified(ctx: OpContext, payload: ParcelVerified) -> Outcome:
         for line in await ctx.session.scalars(select(TaskLine).where(TaskLine.task_id.in_(task_ids))):
             if line.sku_id is not None and line.done_qty > 0:
                 expected[str(line.sku_id)] += line.done_qty
-    scanned: dict[str, int] = defaultdict(int)
-    for item in payload.items:
-        scanned[str(item.sku_id)] += item.qty
-    matched = bool(task_ids) and dict(expected) == dict(scanned)
+    matched = bool(task_ids) and dict(expected) == _scanned(payload)
     return await _record_verification(ctx, payload, dict(expected), matched)
 
 
 async def _verify_order(ctx: OpContext, payload: ParcelVerified, order: Order, expected: dict[str, int]) -> Outcome:
-    scanned: dict[str, int] = defaultdict(int)
-    for item in payload.items:
-        scanned[str(item.sku_id)] += item.qty
-    matched = dict(scanned) == expected
+    matched = _scanned(payload) == expected
     outcome = await _record_verification(ctx, payload, expected, matched)
     if matched and order.status is OrderStatus.picked:
         change_status(ctx.session, order, OrderStatus.packed, actor=ctx.user_id, reason="parcel verified (复核)")
@@ -404,12 +396,18 @@ async def _verify_order(ctx: OpContext, payload: ParcelVerified, order: Order, e
     return outcome
 
 
-async def _record_verification(
-    ctx: OpContext, payload: ParcelVerified, expected: dict[str, int], matched: bool
-) -> Outcome:
+def _scanned(payload: ParcelVerified) -> dict[str, int]:
+    """SKU (as text, the JSON key) → units scanned into the parcel."""
     scanned: dict[str, int] = defaultdict(int)
     for item in payload.items:
         scanned[str(item.sku_id)] += item.qty
+    return dict(scanned)
+
+
+async def _record_verification(
+    ctx: OpContext, payload: ParcelVerified, expected: dict[str, int], matched: bool
+) -> Outcome:
+    scanned = _scanned(payload)
     status = VerificationStatus.matched if matched else VerificationStatus.mismatch
     row = ParcelVerification(
         warehouse_id=ctx.warehouse_id,

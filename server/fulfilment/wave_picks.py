@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.fulfilment.models import Wave, WaveOrder, WaveStatus, WaveTask
 from server.orders.lifecycle import change_status
 from server.orders.models import Order, OrderLine, OrderReservation, OrderStatus
-from server.orders.reserving import live_lines, release_order
+from server.orders.reserving import release_order, wanted_units
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine
 from server.tasks.service import LineSpec, open_task
 from server.warehouse.ledger.reservations import Allocation, release_allocations
@@ -130,10 +130,7 @@ async def leave_wave(
     still: dict[int, int] = defaultdict(int)
     for row in await session.scalars(select(OrderReservation).where(OrderReservation.order_id == order.id)):
         still[row.sku_id] += row.qty
-    wanted: dict[int, int] = defaultdict(int)
-    for line in live_lines(list(await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)))):
-        assert line.sku_id is not None
-        wanted[line.sku_id] += line.qty
+    wanted = wanted_units(list(await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))))
     picked = {sku: qty - still.get(sku, 0) for sku, qty in wanted.items() if qty - still.get(sku, 0) > 0}
     released = await release_order(session, order)
     if picked and staging is not None:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.types import utcnow
 from server.fulfilment.models import Wave, WaveKind, WaveOrder, WaveTask
 from server.lib.errors import DomainError
-from server.orders.models import Order, OrderEvent, OrderReservation, OrderStatus
+from server.orders.models import Order, OrderEvent, OrderReservation, OrderStatus, vip_tagged
 from server.tasks.models import TaskKind
 from server.tasks.service import LineSpec, open_task
 from server.warehouse.models import Location, LocationType, Warehouse
@@ -57,7 +57,7 @@ class _Held:
 
 def _urgency(order: _Routed) -> tuple[bool, datetime, datetime, int]:
     """VIP first, then the earliest presale promise, then the earliest payment."""
-    vip = any(str(t).casefold() == "vip" for t in order.tags.get("tags", []))
+    vip = vip_tagged(order.tags)
     never = datetime.max.replace(tzinfo=order.ordered_at.tzinfo)
     return not vip, order.ship_by or never, order.paid_at or order.ordered_at, order.id
 

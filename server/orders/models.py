@@ -58,6 +58,11 @@ class OrderStatus(StrEnum):
     cancelled = "cancelled"
 
 
+def vip_tagged(tags: dict[str, Any]) -> bool:
+    """Whether an order's tags mark a VIP buyer (any case): routing, waves and urgency agree."""
+    return any(str(t).casefold() == "vip" for t in tags.get("tags", []))
+
+
 class Order(IdMixin, TimestampMixin, Base):
     __tablename__ = "orders"
     __table_args__ = (

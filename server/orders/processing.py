@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
 from server.orders.lifecycle import change_status
-from server.orders.models import Channel, Order, OrderLine, OrderRuleSet, OrderStatus
-from server.orders.reserving import available_to_promise, holdings, live_lines, wanted_units
+from server.orders.models import Channel, Order, OrderLine, OrderRuleSet, OrderStatus, vip_tagged
+from server.orders.normalized import RefundState
+from server.orders.reserving import available_to_promise, holdings, wanted_units
 from server.orders.rules import (
     CarrierDecision,
     CarrierRate,
@@ -123,7 +124,7 @@ def _facts(order: Order, lines: list[OrderLine], weights: dict[int, int], platfo
         presale=order.presale,
         ship_by=order.ship_by,
         paid_at=order.paid_at,
-        vip=any(t.casefold() == "vip" for t in tags),
+        vip=vip_tagged(order.tags),
         lines=[
             LineFacts(
                 sku_id=line.sku_id,
@@ -138,8 +139,7 @@ def _facts(order: Order, lines: list[OrderLine], weights: dict[int, int], platfo
 
 def live_lines_or_unmapped(lines: Sequence[OrderLine]) -> list[OrderLine]:
     """The lines that ship, unknown SKUs included (so the engine can hold the order for them)."""
-    shipping = set(id(line) for line in live_lines(lines))
-    return [line for line in lines if id(line) in shipping or line.sku_id is None]
+    return [line for line in lines if line.sku_id is None or line.refund is not RefundState.refunded]
 
 
 @dataclass

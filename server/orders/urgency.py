@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.orders.models import Order, OrderStatus
+from server.orders.models import Order, OrderStatus, vip_tagged
 
 SHIP_WITHIN = timedelta(hours=48)
 PROMOTION_SHIP_WITHIN = timedelta(hours=24)
@@ -75,7 +75,7 @@ def flags(order: Order, now: datetime, settings: UrgencySettings) -> list[Flag]:
     if order.status not in UNSHIPPED:
         return []
     found: list[Flag] = []
-    if any(str(t).casefold() == "vip" for t in order.tags.get("tags", [])):
+    if vip_tagged(order.tags):
         found.append(Flag(kind="vip", reason="VIP buyer", reason_zh="VIP 买家"))
     zone = ZoneInfo(settings.timezone)
     if order.ship_by is not None and order.ship_by.astimezone(zone).date() <= now.astimezone(zone).date():
