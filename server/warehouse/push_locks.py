@@ -16,7 +16,6 @@ SQLite has one writer at a time (``BEGIN IMMEDIATE``), so there is nothing to or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from server.db.types import utcnow
@@ -25,16 +24,8 @@ from server.warehouse.bin_locks import lock_bins
 from server.warehouse.late_moves import Level
 from server.warehouse.ledger.writes import lock_levels
 from server.warehouse.models import UNBOUNDED_TYPES
+from server.warehouse.stock_facts import prepare_by_kind
 from sync.registry import OpContext
-
-
-@runtime_checkable
-class Prepared(Protocol):
-    """A payload whose rows must be locked and loaded before ``levels`` can answer (picks: the
-    task line and its task, which names the destination)."""
-
-    @classmethod
-    async def prepare(cls, contexts: Sequence[OpContext], facts: Sequence[Any]) -> None: ...
 
 
 @runtime_checkable
@@ -52,14 +43,7 @@ async def lock_up_front(contexts: list[OpContext], payloads: list[Any]) -> None:
     if not contexts or contexts[0].session.get_bind().dialect.name != "postgresql":
         return
     first = contexts[0]
-    kinds: dict[type[Prepared], tuple[list[OpContext], list[Any]]] = {}
-    for ctx, payload in zip(contexts, payloads, strict=True):
-        if isinstance(payload, Prepared):
-            same = kinds.setdefault(type(payload), ([], []))
-            same[0].append(ctx)
-            same[1].append(payload)
-    for kind, (kind_contexts, kind_payloads) in sorted(kinds.items(), key=lambda item: item[0].__name__):
-        await kind.prepare(kind_contexts, kind_payloads)
+    await prepare_by_kind(contexts, payloads)
 
     levels: set[Level] = set()
     modes: dict[int, bool] = {}

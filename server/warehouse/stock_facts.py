@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, Self, cast, runtime_checkable
+from typing import Any, Protocol, Self, cast, runtime_checkable
 
 from server.syncapi.facts import post_facts
 from server.warehouse.bin_locks import lock_bins
@@ -71,6 +71,28 @@ class StandaloneFact(Protocol):
     async def apply(self, ctx: OpContext) -> Outcome: ...
 
 
+@runtime_checkable
+class Prepared(Protocol):
+    """A payload whose rows must be locked and loaded before ``levels`` can answer (picks: the
+    task line and its task, which names the destination)."""
+
+    @classmethod
+    async def prepare(cls, contexts: Sequence[OpContext], facts: Sequence[Any]) -> None: ...
+
+
+async def prepare_by_kind(contexts: Sequence[OpContext], payloads: Sequence[Any]) -> None:
+    """Call each kind's ``prepare`` once with all its payloads, kinds in name order (a fixed lock
+    order); payloads without ``prepare`` are left alone."""
+    kinds: dict[type[Prepared], tuple[list[OpContext], list[Any]]] = {}
+    for ctx, payload in zip(contexts, payloads, strict=True):
+        if isinstance(payload, Prepared):
+            same = kinds.setdefault(type(payload), ([], []))
+            same[0].append(ctx)
+            same[1].append(payload)
+    for kind, (kind_contexts, kind_payloads) in sorted(kinds.items(), key=lambda item: item[0].__name__):
+        await kind.prepare(kind_contexts, kind_payloads)
+
+
 async def apply_stock_facts(contexts: list[OpContext], facts: list[StockFact | StandaloneFact]) -> list[Outcome]:
     """The outcomes applying ``facts`` one by one in order would give, in as few statements as that
     allows.
@@ -79,14 +101,7 @@ async def apply_stock_facts(contexts: list[OpContext], facts: list[StockFact | S
     be seen by them — every rule it follows is per bin — so it is applied first, on its own, and
     the rest stay one run. One that shares a bin splits the run there, keeping the phone's order.
     """
-    kinds: dict[type[StockFact], tuple[list[OpContext], list[StockFact]]] = {}
-    for ctx, fact in zip(contexts, facts, strict=True):
-        if not isinstance(fact, StandaloneFact):
-            same_kind = kinds.setdefault(type(fact), ([], []))
-            same_kind[0].append(ctx)
-            same_kind[1].append(fact)
-    for kind, (kind_contexts, kind_facts) in kinds.items():
-        await kind.prepare(kind_contexts, kind_facts)  # picks: now their destinations are known
+    await prepare_by_kind(contexts, facts)  # picks: now their destinations are known
 
     bins = [{level.location_id for level in fact.levels(ctx)} for ctx, fact in zip(contexts, facts, strict=True)]
     touches = Counter(bin_id for mine in bins for bin_id in mine)
