@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NPM_STAMP := pwa/node_modules/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint types unit postgres bench migrate verify clean
+.PHONY: help install run test lint types unit pwa-test postgres bench migrate verify clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -16,12 +17,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install Cangku with its dev tools
+$(NPM_STAMP): pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+	@touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP) ## create .venv and install Cangku with its dev tools (and the PWA's npm packages)
+	@infra/ensure-debian-packages.sh
 
 run: install ## run the product: server + PWA on SQLite (./var/), demo data, printed logins
 	$(BIN)/cangku run
 
-test: install postgres lint types ## the whole suite: lint, types, tests on SQLite and PostgreSQL
+test: install postgres lint types pwa-test ## the whole suite: lint, types, tests on SQLite and PostgreSQL, PWA tests
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: install ## ruff lint and format check
@@ -33,6 +39,10 @@ types: install ## mypy --strict on server/ and sync/
 
 unit: install ## fast tests only (no database)
 	$(BIN)/pytest -m unit -q
+
+pwa-test: install ## PWA type check and unit tests (tsc, Vitest)
+	npm --prefix pwa run typecheck
+	npm --prefix pwa test
 
 postgres: ## make sure the local PostgreSQL server is installed and running
 	@infra/ensure-postgres.sh
@@ -49,4 +59,4 @@ bench: install postgres ## ledger, sync and order throughput on SQLite and Postg
 	$(BIN)/python -m bench.orders
 
 clean: ## remove the venv and local data
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache pwa/node_modules pwa/dist
