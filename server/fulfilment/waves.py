@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db.ids import allocate_ids
 from server.db.types import utcnow
-from server.fulfilment.models import Wave, WaveKind, WaveOrder, WaveTask
+from server.fulfilment.models import Wave, WaveKind, WaveOrder, WaveStatus, WaveTask
 from server.lib.errors import DomainError
 from server.orders.models import Order, OrderEvent, OrderReservation, OrderStatus, vip_tagged
 from server.tasks.models import TaskKind
-from server.tasks.service import LineSpec, open_task
+from server.tasks.service import LineSpec, TaskSpec, open_tasks
 from server.warehouse.models import Location, LocationType, Warehouse
 
 MAX_ORDERS = 200
@@ -130,97 +131,161 @@ async def build_waves(
         units = sum(r.qty for r in held[order.id])
         groups[(order.carrier_code, WaveKind.single if units == 1 else WaveKind.multi)].append(order)
 
-    waves: list[Wave] = []
+    plans: list[_Plan] = []
     for (carrier, kind), members in sorted(
         groups.items(), key=lambda item: (item[0][1] != WaveKind.single, item[0][0])
     ):
-        for start in range(0, len(members), max_orders):
-            chunk = members[start : start + max_orders]
-            waves.append(await _wave(session, warehouse, carrier, kind, chunk, held, staging, cut_off, actor))
-    return waves
+        for begin in range(0, len(members), max_orders):
+            plans.append(_Plan(carrier, kind, members[begin : begin + max_orders]))
+    return await _write_waves(session, warehouse.id, plans, held, staging, cut_off, actor)
 
 
-async def _wave(
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    carrier: str
+    kind: WaveKind
+    orders: list[_Routed]
+
+
+@dataclass(frozen=True, slots=True)
+class _Bin:
+    zone_id: int | None
+    walking_sequence: int
+    code: str
+
+
+PickKey = tuple[int, int, int | None]
+"""(bin, SKU, lot): one pick line."""
+
+
+async def _write_waves(
     session: AsyncSession,
-    warehouse: Warehouse,
-    carrier: str,
-    kind: WaveKind,
-    orders: list[_Routed],
+    warehouse_id: int,
+    plans: list[_Plan],
     held: dict[int, list[_Held]],
     staging_id: int,
     cut_off: datetime | None,
     actor: int | None,
-) -> Wave:
-    wave = Wave(
-        warehouse_id=warehouse.id,
-        code=f"pending-{orders[0].id}",
-        kind=kind,
-        carrier_code=carrier,
-        cut_off=cut_off,
-        order_count=len(orders),
-        unit_count=sum(r.qty for o in orders for r in held[o.id]),
-        created_by_user_id=actor,
+) -> list[Wave]:
+    """Every wave of the build in a fixed number of bulk statements, however many orders it holds.
+
+    A 10,000-order build is 50 waves, 200 pick tasks and thousands of task lines: written wave by
+    wave through the ORM that cost seconds of flushing, so waves, tasks, lines, memberships and
+    events each go in as one executemany.
+    """
+    now = utcnow()
+    wave_ids = await allocate_ids(session, Wave, len(plans))
+    codes = [f"W{wave_id:07d}" for wave_id in wave_ids]
+    await session.execute(
+        insert(Wave),
+        [
+            {
+                "id": wave_id,
+                "warehouse_id": warehouse_id,
+                "code": code,
+                "kind": plan.kind,
+                "status": WaveStatus.picking,
+                "carrier_code": plan.carrier,
+                "cut_off": cut_off,
+                "order_count": len(plan.orders),
+                "unit_count": sum(r.qty for o in plan.orders for r in held[o.id]),
+                "created_by_user_id": actor,
+                "created_at": now,
+            }
+            for wave_id, code, plan in zip(wave_ids, codes, plans, strict=True)
+        ],
     )
-    session.add(wave)
-    await session.flush()
-    wave.code = f"W{wave.id:07d}"
-    picks: dict[tuple[int, int, int | None], int] = defaultdict(int)
+    picks = [_picks(plan.orders, held) for plan in plans]
+    bins = await _bins(session, {key[0] for wave in picks for key in wave})
+    specs: list[TaskSpec] = []
+    owners: list[int] = []
+    for plan, wave_id, code, wave_picks in zip(plans, wave_ids, codes, picks, strict=True):
+        for zone, keys in _by_zone(wave_picks, bins):
+            specs.append(
+                TaskSpec(
+                    kind=TaskKind.pick,
+                    lines=[
+                        LineSpec(location_id=loc, sku_id=sku, lot_id=lot, qty=wave_picks[(loc, sku, lot)])
+                        for loc, sku, lot in keys
+                    ],
+                    reference=code,
+                    reason=f"wave {code}" + (f", zone {zone}" if zone is not None else ""),
+                    to_location_id=staging_id,
+                    priority=10 if plan.kind is WaveKind.single else 5,
+                )
+            )
+            owners.append(wave_id)
+    task_ids = await open_tasks(session, warehouse_id=warehouse_id, specs=specs)
+    await session.execute(
+        insert(WaveTask), [{"wave_id": w, "task_id": t} for w, t in zip(owners, task_ids, strict=True)]
+    )
+    await _join_waves(session, list(zip(wave_ids, codes, (plan.orders for plan in plans), strict=True)), actor, now)
+    return list(await session.scalars(select(Wave).where(Wave.id.in_(wave_ids)).order_by(Wave.id)))
+
+
+def _picks(orders: list[_Routed], held: dict[int, list[_Held]]) -> dict[PickKey, int]:
+    """What a wave's orders reserved, summed per bin, SKU and lot: one pick line each."""
+    picks: dict[PickKey, int] = defaultdict(int)
     for order in orders:
         for r in held[order.id]:
             picks[(r.location_id, r.sku_id, r.lot_id)] += r.qty
-    bins = {
-        b.id: b for b in await session.scalars(select(Location).where(Location.id.in_(sorted({k[0] for k in picks}))))
-    }
-    by_zone: dict[int | None, list[tuple[int, int, int | None]]] = defaultdict(list)
+    return picks
+
+
+async def _bins(session: AsyncSession, ids: set[int]) -> dict[int, _Bin]:
+    rows = await session.execute(
+        select(Location.id, Location.zone_id, Location.walking_sequence, Location.code).where(
+            Location.id.in_(sorted(ids))
+        )
+    )
+    return {row[0]: _Bin(row[1], row[2], row[3]) for row in rows}
+
+
+def _by_zone(picks: dict[PickKey, int], bins: dict[int, _Bin]) -> list[tuple[int | None, list[PickKey]]]:
+    """One pick task per zone, its lines in the bins' walking sequence (the aisle walked once)."""
+    by_zone: dict[int | None, list[PickKey]] = defaultdict(list)
     for key in picks:
         by_zone[bins[key[0]].zone_id].append(key)
-    for zone, keys in sorted(by_zone.items(), key=lambda item: (item[0] is None, item[0] or 0)):
+    for keys in by_zone.values():
         keys.sort(key=lambda k: (bins[k[0]].walking_sequence, bins[k[0]].code, k[1], k[2] or 0))
-        task = await open_task(
-            session,
-            warehouse_id=warehouse.id,
-            kind=TaskKind.pick,
-            lines=[
-                LineSpec(location_id=loc, sku_id=sku, lot_id=lot, qty=picks[(loc, sku, lot)]) for loc, sku, lot in keys
-            ],
-            reference=wave.code,
-            reason=f"wave {wave.code}" + (f", zone {zone}" if zone is not None else ""),
-            to_location_id=staging_id,
-            priority=10 if kind is WaveKind.single else 5,
-        )
-        session.add(WaveTask(wave_id=wave.id, task_id=task.id))
-    await _join_wave(session, wave, orders, actor)
-    return wave
+    return sorted(by_zone.items(), key=lambda item: (item[0] is None, item[0] or 0))
 
 
-async def _join_wave(session: AsyncSession, wave: Wave, orders: list[_Routed], actor: int | None) -> None:
-    """routed → in_wave for the whole wave in three statements. The same transition and event as
-    ``change_status`` writes one order at a time — every order here was selected routed and is
-    row-locked — but a 10,000-order wave build must not flush 10,000 units of work."""
-    now = utcnow()
-    ids = [order.id for order in orders]
+async def _join_waves(
+    session: AsyncSession, waves: list[tuple[int, str, list[_Routed]]], actor: int | None, now: datetime
+) -> None:
+    """routed → in_wave for every order of the build in three statements. The same transition and
+    event as ``change_status`` writes one order at a time — every order here was selected routed and
+    is row-locked — but a 10,000-order build must not flush 10,000 units of work."""
     await session.execute(
-        insert(WaveOrder), [{"wave_id": wave.id, "order_id": i, "position": n} for n, i in enumerate(ids, start=1)]
+        insert(WaveOrder),
+        [
+            {"wave_id": wave_id, "order_id": order.id, "position": n}
+            for wave_id, _, orders in waves
+            for n, order in enumerate(orders, start=1)
+        ],
     )
     await session.execute(
         insert(OrderEvent),
         [
             {
-                "order_id": i,
+                "order_id": order.id,
                 "at": now,
                 "kind": "waved",
                 "from_status": OrderStatus.routed.value,
                 "to_status": OrderStatus.in_wave.value,
                 "actor_user_id": actor,
-                "reason": f"in wave {wave.code}",
+                "reason": f"in wave {code}",
                 "detail": {},
             }
-            for i in ids
+            for _, code, orders in waves
+            for order in orders
         ],
     )
+    joined = select(WaveOrder.order_id).where(WaveOrder.wave_id.in_([wave_id for wave_id, _, _ in waves]))
     await session.execute(
         update(Order)
-        .where(Order.id.in_(ids), Order.status == OrderStatus.routed)
+        .where(Order.id.in_(joined), Order.status == OrderStatus.routed)
         .values(status=OrderStatus.in_wave, updated_at=now)
         .execution_options(synchronize_session=False)
     )

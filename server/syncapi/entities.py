@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, object_session
 from sqlalchemy.orm.util import identity_key
 
 from server.catalog.models import Barcode, Lot, Sku
+from server.tasks.feed import TASK_ENTITY, TASK_FIELDS, TASK_LINE_ENTITY, TASK_LINE_FIELDS
 from server.tasks.models import Task, TaskLine, TaskStatus
 from server.warehouse.ledger.feed import LEVEL_ENTITY, level_data, level_key
 from server.warehouse.ledger.models import StockLevel
@@ -92,7 +93,7 @@ def _lines_of_closed_task(task: Task) -> list[TrackedChange]:
     if task.status in OPEN_TASK_STATUSES or session is None:
         return []
     line_ids = session.scalars(select(TaskLine.id).where(TaskLine.task_id == task.id)).all()
-    return [TrackedChange(task.warehouse_id, "task_line", str(line_id), None) for line_id in line_ids]
+    return [TrackedChange(task.warehouse_id, TASK_LINE_ENTITY, str(line_id), None) for line_id in line_ids]
 
 
 def _plain(value: Any) -> Any:
@@ -113,18 +114,18 @@ ENTITIES = (
         warehouse_column="warehouse_id",
     ),
     Entity(
-        "task",
+        TASK_ENTITY,
         Task,
-        ("kind", "status", "reference", "reason", "priority", "to_location_id", "assignee_user_id", "blind"),
+        TASK_FIELDS,
         warehouse_column="warehouse_id",
         live=lambda task: task.status in OPEN_TASK_STATUSES,
         live_filter=lambda: Task.status.in_(OPEN_TASK_STATUSES),
         followers=_lines_of_closed_task,
     ),
     Entity(
-        "task_line",
+        TASK_LINE_ENTITY,
         TaskLine,
-        ("task_id", "line_no", "location_id", "sku_id", "lot_id", "qty", "done_qty", "status"),
+        TASK_LINE_FIELDS,
         warehouse_column="warehouse_id",
         live=_task_is_open,
         live_filter=lambda: TaskLine.task_id.in_(select(Task.id).where(Task.status.in_(OPEN_TASK_STATUSES))),

@@ -6,13 +6,17 @@ the op learns at once what its scan caused ("count task 17 opened for bin A-01-0
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.tasks.models import ExceptionStatus, Task, TaskKind, TaskLine, TaskStatus, WorkException
+from server.db.ids import allocate_ids
+from server.db.types import utcnow
+from server.tasks.feed import TASK_ENTITY, TASK_FIELDS, TASK_LINE_ENTITY, TASK_LINE_FIELDS, record_inserted
+from server.tasks.models import ExceptionStatus, LineStatus, Task, TaskKind, TaskLine, TaskStatus, WorkException
 from sync.wire import RaisedException
 
 
@@ -62,6 +66,80 @@ async def open_task(
         )
     await session.flush()
     return task
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """One task for ``open_tasks``: what ``open_task`` takes, as a value."""
+
+    kind: TaskKind
+    lines: list[LineSpec] = field(default_factory=list)
+    reference: str = ""
+    reason: str = ""
+    to_location_id: int | None = None
+    priority: int = 0
+
+
+async def open_tasks(session: AsyncSession, *, warehouse_id: int, specs: Sequence[TaskSpec]) -> list[int]:
+    """Many open tasks in two bulk INSERTs with ids taken first (``server.db.ids``); answers the
+    tasks' ids in the order of ``specs``.
+
+    The same rows and the same feed changes as ``open_task`` once per spec, for builders that open
+    hundreds of tasks with thousands of lines at once (a wave build): the ORM's unit of work spends
+    seconds flushing that many objects one by one. No ORM objects are made, so nothing here is in the
+    session's identity map.
+    """
+    if not specs:
+        return []
+    now = utcnow()
+    task_ids = await allocate_ids(session, Task, len(specs))
+    tasks = [
+        {
+            "id": task_id,
+            "warehouse_id": warehouse_id,
+            "kind": spec.kind,
+            "status": TaskStatus.open,
+            "reference": spec.reference,
+            "reason": spec.reason,
+            "priority": spec.priority,
+            "to_location_id": spec.to_location_id,
+            "assignee_user_id": None,
+            "source_op_id": "",
+            "blind": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for task_id, spec in zip(task_ids, specs, strict=True)
+    ]
+    await session.execute(insert(Task), tasks)
+    record_inserted(session, warehouse_id, TASK_ENTITY, TASK_FIELDS, dict(zip(task_ids, tasks, strict=True)))
+    numbered_lines = [
+        (task_id, number, line)
+        for task_id, spec in zip(task_ids, specs, strict=True)
+        for number, line in enumerate(spec.lines, start=1)
+    ]
+    line_ids = await allocate_ids(session, TaskLine, len(numbered_lines))
+    lines = [
+        {
+            "id": line_id,
+            "task_id": task_id,
+            "warehouse_id": warehouse_id,
+            "line_no": number,
+            "location_id": line.location_id,
+            "sku_id": line.sku_id,
+            "lot_id": line.lot_id,
+            "qty": line.qty,
+            "done_qty": 0,
+            "status": LineStatus.open,
+        }
+        for line_id, (task_id, number, line) in zip(line_ids, numbered_lines, strict=True)
+    ]
+    if lines:
+        await session.execute(insert(TaskLine), lines)
+        record_inserted(
+            session, warehouse_id, TASK_LINE_ENTITY, TASK_LINE_FIELDS, dict(zip(line_ids, lines, strict=True))
+        )
+    return task_ids
 
 
 async def find_open_count_task(

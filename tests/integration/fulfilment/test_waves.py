@@ -227,3 +227,49 @@ async def test_a_platform_cancellation_intercepts_an_order_whose_goods_are_picke
     assert reserved == 1  # only O1's unit stays reserved; O2's B went back
     assert back_lines == [(w["staging"], w["a"], 2)]  # the two A already picked go back to the shelf
     assert in_wave == 0
+
+
+async def test_a_phone_already_synced_receives_the_wave_tasks_through_the_feed(
+    client: Client, session_factory: Factory
+) -> None:
+    """Wave tasks are written in bulk statements, not ORM flushes: the feed must still carry them."""
+    w = await _world(session_factory)
+    headers = bearer(w["token"])
+    wh_id = w["wh"].warehouse.id
+    rule = [
+        {
+            "id": 1,
+            "position": 1,
+            "name": "本仓",
+            "conditions": [],
+            "action": {"type": "route_to", "warehouse_ids": [wh_id]},
+        }
+    ]
+    assert (await client.put("/api/order-rules/routing", json=rule, headers=headers)).status_code == 200
+    assert (await client.post("/api/orders/process", json={}, headers=headers)).status_code in (200, 201)
+    phone = await make_device(session_factory, w["wh"].warehouse)
+    await phone.pull_all(client)
+    assert not [key for key in phone.store if key[0] == "task"]
+
+    waves = (await client.post("/api/waves", json={"warehouse_id": wh_id}, headers=headers)).json()
+    await phone.pull_all(client)
+
+    task_ids = [
+        t for wave in waves for t in (await client.get(f"/api/waves/{wave['id']}", headers=headers)).json()["task_ids"]
+    ]
+    for task_id in task_ids:
+        task = phone.store[("task", str(task_id))]
+        assert (task["kind"], task["status"], task["to_location_id"]) == ("pick", "open", w["staging"])
+        assert task["reference"].startswith("W")
+        for line in await _lines(session_factory, task_id):
+            assert phone.store[("task_line", str(line.id))] == {
+                "task_id": task_id,
+                "line_no": line.line_no,
+                "location_id": line.location_id,
+                "sku_id": line.sku_id,
+                "lot_id": line.lot_id,
+                "qty": line.qty,
+                "done_qty": 0,
+                "status": "open",
+            }
+    assert len([key for key in phone.store if key[0] == "task_line"]) == 3
