@@ -4,6 +4,10 @@ Releasing a held order sends it back to ``paid`` so the next processing run revi
 again (after a short pick, a fixed SKU code, a read buyer message). Cancelling gives its reserved
 stock back at once; an order already on the floor is intercepted (拦截) first, so its picked goods
 go back to the shelf instead of waiting in staging for a parcel that will never leave.
+
+Merged orders (合单): holding or cancelling a merged order takes it out of its host first (the host
+intercepted if it is on the floor); cancelling a host gives its merged orders back to themselves —
+their buyers still want them — before the host is cancelled.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.fulfilment.intercept import ON_THE_FLOOR, intercept
 from server.lib.errors import NotFound
+from server.orders import merging
 from server.orders.lifecycle import TransitionRefused, change_status
 from server.orders.models import Order, OrderStatus
 from server.orders.reserving import cancel_order, release_order
@@ -31,6 +36,8 @@ async def hold(session: AsyncSession, order_id: int, *, actor: int, reason: str)
     """Hold an order for a person: a routed one keeps its reserved stock meanwhile; one already on
     the floor (in a wave, picked, packed) is intercepted (拦截) — its picked goods go back."""
     order = await _order(session, order_id)
+    if order.status is S.merged:
+        await merging.detach(session, order, actor=actor, why=f"held by a person: {reason}")
     if order.status in ON_THE_FLOOR:
         await intercept(session, order, actor=actor, reason=reason, cancel=False)
         return order
@@ -60,6 +67,10 @@ async def cancel(session: AsyncSession, order_id: int, *, actor: int, reason: st
     first (its picked goods get a put-back task). A shipped order is a return, not a cancellation."""
     order = await _order(session, order_id)
     reason = reason or "cancelled by a person"
+    if order.status is S.merged:
+        await merging.detach(session, order, actor=actor, why=f"cancelled by a person: {reason}")
+    elif order.own_values:
+        await merging.detach_members(session, order, actor=actor, why=f"cancelled by a person: {reason}")
     if order.status in ON_THE_FLOOR:
         await intercept(session, order, actor=actor, reason=reason, cancel=True)
         return order

@@ -1,4 +1,4 @@
-"""HTTP face of the orders domain: channels, imports, webhooks and the order pool."""
+"""HTTP face of the orders domain: channels, imports, webhooks, the order pool, merge and split."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ from server.auth.identity import AuthUser
 from server.auth.permissions import Permission
 from server.lib.errors import DomainError
 from server.lib.pagination import Page, PageParams, paginate
-from server.orders import service
+from server.orders import merging, service, splitting
 from server.orders.adapters.mapped_table import FieldMapping, parse_mapped_table
 from server.orders.adapters.taobao_csv import parse_taobao_export
 from server.orders.channel_stock import channel_stock
 from server.orders.imports import run_import
-from server.orders.models import Channel, OrderStatus
+from server.orders.models import Channel, Order, OrderLine, OrderStatus
 from server.orders.normalized import ParseResult
 from server.orders.rules_controller import (
     OrderActionController,
@@ -39,11 +39,16 @@ from server.orders.schemas import (
     ChannelStockOut,
     ChannelUpdate,
     ImportOut,
+    MergeGroupOut,
+    MergeInput,
     OrderDetailOut,
     OrderOut,
+    ReasonInput,
+    SplitInput,
+    SplitOut,
 )
 from server.orders.values import BadValue
-from server.orders.views import channel_out, event_out, import_out, line_out, order_fields, order_out
+from server.orders.views import channel_out, event_out, import_out, line_out, order_fields, order_out, order_ref
 
 Read = [requires(Permission.orders_read)]
 Write = [requires(Permission.orders_write)]
@@ -221,11 +226,78 @@ class OrderController(Controller):
 
     @get("/{order_id:int}", operation_id="GetOrder", guards=Read)
     async def get_order(self, db_session: AsyncSession, order_id: int) -> OrderDetailOut:
-        """The order with its lines and every event (who, when, why)."""
+        """The order with its lines, every event (who, when, why), the orders merged into it and
+        the parts split off it."""
         order, lines, events = await service.order_detail(db_session, order_id)
+        if order.status is OrderStatus.merged:  # its own lines, which ship with its host
+            lines = list(
+                await db_session.scalars(
+                    select(OrderLine).where(OrderLine.origin_order_id == order.id).order_by(OrderLine.line_no)
+                )
+            )
+        members = (await merging.members_of(db_session, [order.id]))[order.id]
+        children = await splitting.parts_of(db_session, order)
         return OrderDetailOut(
-            **order_fields(order), lines=[line_out(x) for x in lines], events=[event_out(e) for e in events]
+            **order_fields(order),
+            lines=[line_out(x) for x in lines],
+            events=[event_out(e) for e in events],
+            members=[order_ref(m) for m in members],
+            children=[order_ref(c) for c in children],
         )
+
+
+class OrderMergeSplitController(Controller):
+    """合单 and 拆单 by a person (``orders_write``, like hold and release)."""
+
+    path = "/api/orders"
+    tags = ["orders"]  # noqa: RUF012
+
+    @get("/merge-candidates", operation_id="ListMergeCandidates", guards=Read)
+    async def merge_candidates(self, db_session: AsyncSession, page: PageParams) -> Page[MergeGroupOut]:
+        """Groups of orders that could ship as one parcel now: same shop, buyer and receiver, not
+        yet on the floor (paid, held or routed), presale only with the same ship-by day."""
+        groups = await merging.candidates(db_session)
+        chosen = groups[page.offset : page.offset + page.limit]
+        return Page(
+            items=[MergeGroupOut(host_id=g[0].id, orders=[order_out(o) for o in g]) for g in chosen],
+            total=len(groups),
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+    @post("/merge", operation_id="MergeOrders", guards=Write, status_code=200)
+    async def merge(self, db_session: AsyncSession, current_user: AuthUser, data: MergeInput) -> OrderOut:
+        """Merge the orders into the earliest paid of them (the host, answered); their lines ship in
+        its parcel and each platform order is confirmed with its waybill."""
+        host = await merging.merge(db_session, data.order_ids, actor=current_user.id, reason=data.reason)
+        await db_session.flush()
+        return order_out(host)
+
+    @post("/{order_id:int}/unmerge", operation_id="UnmergeOrder", guards=Write, status_code=200)
+    async def unmerge(
+        self, db_session: AsyncSession, current_user: AuthUser, order_id: int, data: ReasonInput
+    ) -> OrderOut:
+        """Take a merged order out of its host (while the host is not yet on the floor): its lines and
+        the stock they hold go back; routed again on its own."""
+        member = await merging.unmerge(db_session, order_id, actor=current_user.id, reason=data.reason)
+        await db_session.flush()
+        return order_out(member)
+
+    @post("/{order_id:int}/split", operation_id="SplitOrder", guards=Write, status_code=200)
+    async def split(
+        self, db_session: AsyncSession, current_user: AuthUser, order_id: int, data: SplitInput
+    ) -> SplitOut:
+        """Split parts off the order (paid, held or routed), each an order of its own: whole lines move,
+        a smaller quantity divides the line (its fen divided in proportion). A routed order's parts keep
+        the stock reserved for what they carry."""
+        parts = [
+            splitting.PartInput(lines=[(x.line_id, x.qty) for x in part.lines], ship_by=part.ship_by)
+            for part in data.parts
+        ]
+        made = await splitting.split(db_session, order_id, parts, actor=current_user.id, reason=data.reason)
+        order = await db_session.get(Order, order_id)
+        assert order is not None
+        return SplitOut(order=order_out(order), parts=[order_out(p.order) for p in made])
 
 
 CONTROLLERS: list[type] = [
@@ -237,6 +309,7 @@ CONTROLLERS: list[type] = [
     OrderProcessingController,
     OrderActionController,
     UrgentOrderController,
+    OrderMergeSplitController,
     OrderController,
 ]
 """``/api/orders/process`` and ``/what-if`` come before ``/api/orders/{id}`` routes of the same prefix."""

@@ -1,8 +1,10 @@
 """The order state machine (issue 4 §2): which status may follow which, each change an event.
 
 pending payment → paid → review (held, with a reason) → routed → in wave → picked → packed →
-shipped → delivered; cancel from anywhere before shipping. A change outside this table is a bug
-or a race (two people acting on one order) and is refused with 409, never applied half-way.
+shipped → delivered; cancel from anywhere before shipping. 合单: paid, held or routed orders may be
+merged into another's parcel and wait as ``merged`` until it ships (or they are taken out again).
+A change outside this table is a bug or a race (two people acting on one order) and is refused
+with 409, never applied half-way.
 """
 
 from __future__ import annotations
@@ -17,20 +19,23 @@ from server.orders.models import Order, OrderEvent, OrderStatus
 S = OrderStatus
 NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.pending_payment: frozenset({S.paid, S.cancelled}),
-    S.paid: frozenset({S.review, S.routed, S.cancelled, S.shipped}),
-    S.review: frozenset({S.paid, S.routed, S.cancelled, S.shipped}),
-    S.routed: frozenset({S.review, S.in_wave, S.paid, S.cancelled, S.shipped}),
+    S.paid: frozenset({S.review, S.routed, S.cancelled, S.shipped, S.merged}),
+    S.review: frozenset({S.paid, S.routed, S.cancelled, S.shipped, S.merged}),
+    S.routed: frozenset({S.review, S.in_wave, S.paid, S.cancelled, S.shipped, S.merged}),
     S.in_wave: frozenset({S.picked, S.review, S.cancelled}),
     S.picked: frozenset({S.packed, S.review, S.cancelled}),
     S.packed: frozenset({S.shipped, S.review, S.cancelled}),
     S.shipped: frozenset({S.delivered}),
     S.delivered: frozenset(),
     S.cancelled: frozenset(),
+    S.merged: frozenset({S.paid, S.routed, S.shipped}),
 }
 """``shipped`` straight from paid/review/routed: the merchant shipped it outside Cangku (the platform
-says so). ``review`` from later steps: intercepted (拦截) — a refund request, a changed address."""
+says so). ``review`` from later steps: intercepted (拦截) — a refund request, a changed address.
+``merged`` → ``shipped`` with its host's parcel; → ``paid`` or ``routed`` (with the reservations its
+lines held) when taken out again (拆出) — before anything else happens to it on its own."""
 
-OPEN = frozenset({S.pending_payment, S.paid, S.review, S.routed, S.in_wave, S.picked, S.packed})
+OPEN = frozenset({S.pending_payment, S.paid, S.review, S.routed, S.in_wave, S.picked, S.packed, S.merged})
 """Not yet shipped nor cancelled: what the platform may still change."""
 
 

@@ -56,6 +56,8 @@ class OrderStatus(StrEnum):
     shipped = "shipped"
     delivered = "delivered"
     cancelled = "cancelled"
+    merged = "merged"
+    """合单: its lines ship in another order's parcel (``merged_into_id``); it ships when that one does."""
 
 
 def vip_tagged(tags: dict[str, Any]) -> bool:
@@ -104,13 +106,37 @@ class Order(IdMixin, TimestampMixin, Base):
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     """Of the normalized order last imported: the same content again changes nothing."""
     raw_amounts: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    merged_into_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("orders.id"), default=None, index=True)
+    """合单: the order whose parcel carries this one's lines (status ``merged``); ``None`` otherwise."""
+    own_values: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict, server_default=text("'{}'"))
+    """Set only while other orders are merged into this one (it is their host): its own ``ship_by``,
+    ``priority`` and ``tags``, because its columns then show the merged values (earliest ship-by,
+    highest priority, every tag) that routing, waves and urgency read."""
+    split_from_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("orders.id"), default=None, index=True)
+    """拆单: the platform order this part was split from; ``None`` for the platform's own orders."""
+    split_parts: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Parts split off this platform order so far: numbers the next one and marks a split family."""
+
+
+def _shipping_order(context: Any) -> int:
+    return int(context.get_current_parameters()["order_id"])
 
 
 class OrderLine(IdMixin, Base):
+    """A line of a platform order, in the order that ships it: its own, the host it was merged into,
+    or a part split off it (a quantity split leaves rows with the same ``platform_line_id`` in
+    several parts, their units, discounts and paid fen adding up to the platform's line)."""
+
     __tablename__ = "order_lines"
-    __table_args__ = (UniqueConstraint("order_id", "platform_line_id"),)
+    __table_args__ = (UniqueConstraint("order_id", "origin_order_id", "platform_line_id"),)
 
     order_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    """The order that ships it."""
+    origin_order_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("orders.id", ondelete="CASCADE"), index=True, default=_shipping_order
+    )
+    """The platform order it belongs to, wherever it ships from: what imports update and what a
+    shipment confirms. Defaults to ``order_id`` (every line starts in its own order)."""
     line_no: Mapped[int] = mapped_column()
     platform_line_id: Mapped[str] = mapped_column(String(64))
     sku_code: Mapped[str] = mapped_column(String(64))

@@ -5,6 +5,12 @@ version of an order applies as an update — unless the platform's own modified 
 older than what we hold (a webhook retried after a newer one). The platform's status drives ours
 where it must: a cancellation cancels, a payment pays, a refund request holds the order for a
 person (拦截), a shipment made outside Cangku is recorded as shipped.
+
+A platform order may ship in more than one of our orders: merged into a host (合单), or in parts
+split off it (拆单). Its lines are found by ``origin_order_id`` wherever they now ship from; an
+update applies to every part of a line, and the platform's status applies to each part by its own
+status. A merged order that must now act on its own (cancelled, a refund asked, shipped elsewhere)
+is taken out of its host first — the host intercepted (拦截) if it is already on the floor.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -20,10 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
 from server.fulfilment.intercept import ON_THE_FLOOR, intercept
+from server.orders import merging
 from server.orders.lifecycle import NEXT, OPEN, change_status, record
 from server.orders.models import Order, OrderLine, OrderStatus
 from server.orders.normalized import NormalizedLine, NormalizedOrder, PlatformStatus, RefundState, RowError
 from server.orders.reserving import cancel_order, release_order
+from server.orders.values import allocate
 
 S = OrderStatus
 _HOLDABLE = frozenset({S.paid, S.routed, S.in_wave, S.picked, S.packed})
@@ -98,45 +107,90 @@ async def write_orders(
             latest[candidate.platform_order_no] = candidate
     if not latest:
         return tally
-    existing = {
-        o.platform_order_no: o
-        for o in await session.scalars(
-            select(Order).where(Order.channel_id == channel_id, Order.platform_order_no.in_(sorted(latest)))
+    existing: dict[str, Order] = {}
+    for order in await session.scalars(
+        select(Order).where(Order.channel_id == channel_id, Order.platform_order_no.in_(sorted(latest)))
+    ):
+        if order.split_from_id is None:
+            existing[order.platform_order_no] = order
+            continue
+        # A part we split off carries a number of our making; a real order with it cannot go in.
+        taken = latest.pop(order.platform_order_no)
+        tally.errors.append(
+            _error(
+                taken,
+                "platform_order_no",
+                "is the number of a part split off another order here",
+                "该编号已被拆单生成的订单使用",
+            )
         )
-    }
-    lines: dict[int, list[OrderLine]] = {}
-    if existing:
-        ids = [o.id for o in existing.values()]
-        for line in await session.scalars(select(OrderLine).where(OrderLine.order_id.in_(ids)).order_by(OrderLine.id)):
-            lines.setdefault(line.order_id, []).append(line)
     codes = {line.sku_code for order in latest.values() for line in order.lines if line.sku_code}
     skus = {
         row[0]: row[1] for row in await session.execute(select(Sku.code, Sku.id).where(Sku.code.in_(sorted(codes))))
     }
 
     created: list[tuple[Order, NormalizedOrder, str]] = []
+    updates: list[tuple[Order, NormalizedOrder, str]] = []
     for number, incoming in latest.items():
         digest = content_hash(incoming)
-        order = existing.get(number)
-        if order is None:
+        found = existing.get(number)
+        if found is None:
             created.append((_new_order(channel_id, incoming, digest), incoming, digest))
-        elif order.content_hash == digest:
+        elif found.content_hash == digest:
             tally.unchanged += 1
-        elif _is_stale(incoming, order):
+        elif _is_stale(incoming, found):
             tally.stale += 1
         else:
-            await _update(session, order, lines.get(order.id, []), incoming, digest, skus, actor)
-            tally.updated += 1
+            updates.append((found, incoming, digest))
+    if updates:
+        family = await _families(session, [order for order, _, _ in updates])
+        for order, incoming, digest in updates:
+            await _update(session, order, incoming, digest, skus, actor, family)
+        tally.updated += len(updates)
     if created:
         session.add_all([order for order, _, _ in created])
         await session.flush()  # one INSERT for the chunk's new orders; their ids for lines and events
         for order, incoming, _ in created:
-            session.add_all(_new_lines(order.id, incoming.lines, skus))
+            new_lines = _new_lines(order.id, order.id, incoming.lines, skus)
+            session.add_all(new_lines)
             session.add(record(order, "imported", actor=actor, reason=f"imported from {incoming.platform}"))
-            await _hold_or_cancel(session, order, incoming, skus, actor)
+            await _hold_or_cancel(session, order, new_lines, incoming, skus, actor, [])
         tally.created += len(created)
     await session.flush()
     return tally
+
+
+@dataclass
+class _Family:
+    """What updating some platform orders needs to see: their lines wherever they ship from, the
+    orders holding them (hosts, split parts), and the members of those that are hosts."""
+
+    lines: dict[int, list[OrderLine]]
+    """Platform order id → its lines (every part of each), oldest first."""
+    orders: dict[int, Order]
+    """Every order holding one of those lines, the platform orders themselves included."""
+    members: dict[int, list[Order]]
+    """Host id → the orders merged into it, for the hosts among the updated orders."""
+
+    def parts(self, order: Order) -> list[Order]:
+        """The platform order and the parts split off it, in order."""
+        return [order, *sorted((o for o in self.orders.values() if o.split_from_id == order.id), key=lambda o: o.id)]
+
+
+async def _families(session: AsyncSession, orders: Sequence[Order]) -> _Family:
+    """At most three queries for the chunk: the lines, the other orders holding them, the members."""
+    ids = [o.id for o in orders]
+    lines: dict[int, list[OrderLine]] = {i: [] for i in ids}
+    for line in await session.scalars(
+        select(OrderLine).where(OrderLine.origin_order_id.in_(ids)).order_by(OrderLine.id)
+    ):
+        lines[line.origin_order_id].append(line)
+    known = {o.id: o for o in orders}
+    elsewhere = sorted({line.order_id for group in lines.values() for line in group} - set(known))
+    if elsewhere:
+        known.update({o.id: o for o in await session.scalars(select(Order).where(Order.id.in_(elsewhere)))})
+    members = await merging.members_of(session, [o.id for o in orders if o.own_values])
+    return _Family(lines=lines, orders=known, members=members)
 
 
 def _newer_or_same(a: NormalizedOrder, b: NormalizedOrder) -> bool:
@@ -188,6 +242,27 @@ def _order_fields(incoming: NormalizedOrder, digest: str) -> dict[str, Any]:
     }
 
 
+_PART_FIELDS = frozenset(
+    {
+        "platform_status",
+        "paid_at",
+        "platform_updated_at",
+        "buyer_id",
+        "buyer_message",
+        "seller_memo",
+        "seller_flag",
+        "presale",
+        "tags",
+        "receiver_province",
+        "receiver_city",
+        "receiver_district",
+        "receiver",
+    }
+)
+"""What a split part copies of its platform order's header and follows when the platform changes it
+(its money is its own lines'; its ship-by may have been set for it alone)."""
+
+
 def _new_order(channel_id: int, incoming: NormalizedOrder, digest: str) -> Order:
     return Order(
         channel_id=channel_id,
@@ -196,6 +271,11 @@ def _new_order(channel_id: int, incoming: NormalizedOrder, digest: str) -> Order
         hold_reason="",
         **_order_fields(incoming, digest),
     )
+
+
+_SHARED = ("sku_code", "sku_id", "title", "spec", "platform_sku_id", "unit_price_minor", "refund")
+_DIVIDED = ("qty", "discount_minor", "paid_minor")
+"""A line split by quantity over parts: these add up over its rows; the rest is the same in each."""
 
 
 def _line_fields(line: NormalizedLine, skus: dict[str, int]) -> dict[str, Any]:
@@ -213,44 +293,117 @@ def _line_fields(line: NormalizedLine, skus: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def _new_lines(order_id: int, lines: list[NormalizedLine], skus: dict[str, int], start: int = 1) -> list[OrderLine]:
+def _new_lines(
+    order_id: int, origin_id: int, lines: list[NormalizedLine], skus: dict[str, int], start: int = 1
+) -> list[OrderLine]:
     return [
         OrderLine(
-            order_id=order_id, line_no=start + n, platform_line_id=line.platform_line_id, **_line_fields(line, skus)
+            order_id=order_id,
+            origin_order_id=origin_id,
+            line_no=start + n,
+            platform_line_id=line.platform_line_id,
+            **_line_fields(line, skus),
         )
         for n, line in enumerate(lines)
     ]
 
 
+def _apply_line(rows: list[OrderLine], values: dict[str, Any]) -> list[str]:
+    """Apply a platform line's values to its rows (one, or one per part it was split into);
+    answers the names that changed."""
+    changed = [name for name in _SHARED if any(getattr(row, name) != values[name] for row in rows)]
+    for name in changed:
+        for row in rows:
+            setattr(row, name, values[name])
+    divided = [name for name in _DIVIDED if sum(getattr(row, name) for row in rows) != values[name]]
+    if divided:
+        qtys = allocate(values["qty"], [row.qty for row in rows]) if "qty" in divided else [row.qty for row in rows]
+        for name in _DIVIDED:
+            shares = qtys if name == "qty" else allocate(values[name], qtys)
+            for row, share in zip(rows, shares, strict=True):
+                setattr(row, name, share)
+    return changed + divided
+
+
 async def _update(
     session: AsyncSession,
     order: Order,
-    held_lines: list[OrderLine],
     incoming: NormalizedOrder,
     digest: str,
     skus: dict[str, int],
     actor: int | None,
+    family: _Family,
 ) -> None:
     fields = _order_fields(incoming, digest)
-    changed = sorted(k for k, v in fields.items() if k != "content_hash" and getattr(order, k) != v)
+    hosting = bool(order.own_values)
+    if hosting:  # its columns show the merged values: compare and keep its own apart
+        own = dict(order.own_values)
+        mine = {**fields, "ship_by": incoming.ship_by, "tags": {"tags": list(incoming.tags)}}
+        before = {
+            **{k: getattr(order, k) for k in fields},
+            "ship_by": _when(own.get("ship_by")),
+            "tags": {"tags": own.get("tags", [])},
+        }
+        changed = sorted(k for k, v in mine.items() if k != "content_hash" and before[k] != v)
+    else:
+        changed = sorted(k for k, v in fields.items() if k != "content_hash" and getattr(order, k) != v)
+    old_ship_by = order.ship_by
     for name, value in fields.items():
         setattr(order, name, value)
-    by_platform_id = {line.platform_line_id: line for line in held_lines}
+    if hosting:
+        merging.set_own_values(order, ship_by=incoming.ship_by, tags=incoming.tags)
+        merging.refresh_host(order, family.members.get(order.id, []))
+    for part in family.parts(order)[1:]:
+        for name in _PART_FIELDS:
+            setattr(part, name, fields[name])
+        if part.ship_by == old_ship_by:
+            part.ship_by = incoming.ship_by
+    held_lines = family.lines.get(order.id, [])
+    by_platform_id: dict[str, list[OrderLine]] = {}
+    for row in held_lines:
+        by_platform_id.setdefault(row.platform_line_id, []).append(row)
     fresh: list[NormalizedLine] = []
     for line in incoming.lines:
-        held = by_platform_id.get(line.platform_line_id)
-        if held is None:
+        rows = by_platform_id.get(line.platform_line_id)
+        if rows is None:
             fresh.append(line)
             continue
-        for name, value in _line_fields(line, skus).items():
-            if getattr(held, name) != value:
-                setattr(held, name, value)
-                changed.append(f"lines.{line.platform_line_id}.{name}")
-    if fresh:
-        session.add_all(_new_lines(order.id, fresh, skus, start=len(held_lines) + 1))
+        changed.extend(f"lines.{line.platform_line_id}.{name}" for name in _apply_line(rows, _line_fields(line, skus)))
+    if fresh:  # new lines ship where the order's lines ship: with its host when it is merged
+        where = order.merged_into_id or order.id
+        added = _new_lines(where, order.id, fresh, skus, start=len(by_platform_id) + 1)
+        session.add_all(added)
+        held_lines = [*held_lines, *added]
+        family.lines[order.id] = held_lines
         changed.append("lines")
     session.add(record(order, "updated", actor=actor, reason=f"updated by {incoming.platform}", fields=changed))
-    await _follow_platform(session, order, held_lines, incoming, skus, actor)
+    if order.status is S.merged and ("ship_by" in changed or "tags" in changed):
+        host = family.orders.get(order.merged_into_id or 0)
+        if host is not None:
+            await session.flush()
+            merging.refresh_host(host, (await merging.members_of(session, [host.id]))[host.id])
+    await _follow_platform(session, order, held_lines, incoming, skus, actor, family)
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _own_reason(lines: Sequence[OrderLine], incoming: NormalizedOrder, skus: dict[str, int]) -> str:
+    """Why a merged order must now act on its own (and leave its host), or ``""``."""
+    platform = incoming.status
+    live = [line for line in lines if line.refund is not RefundState.refunded]
+    if platform is PlatformStatus.cancelled or not live:
+        return "cancelled or refunded on the platform"
+    if platform in (PlatformStatus.shipped, PlatformStatus.completed):
+        return "shipped outside Cangku (the platform says so)"
+    requested = [line.platform_line_id for line in live if line.refund is RefundState.requested]
+    if requested:
+        return f"refund requested on line(s) {', '.join(requested)}"
+    unknown = sorted({line.sku_code for line in live if line.sku_code not in skus})
+    if unknown:
+        return f"unknown merchant SKU code(s): {', '.join(unknown)}"
+    return ""
 
 
 async def _follow_platform(
@@ -260,8 +413,42 @@ async def _follow_platform(
     incoming: NormalizedOrder,
     skus: dict[str, int],
     actor: int | None,
+    family: _Family,
 ) -> None:
-    """Our status after the platform's changed."""
+    """Our status after the platform's changed: for each part of the platform order by its own status."""
+    if order.status is S.merged:
+        host = family.orders.get(order.merged_into_id or 0)
+        why = _own_reason(held_lines, incoming, skus)
+        if not why and host is not None and not merging.same_parcel(host, order):
+            why = "its buyer or receiver changed on the platform"
+        if not why:
+            refunded = [line.id for line in held_lines if line.refund is RefundState.refunded]
+            if refunded and host is not None:  # its host holds the stock of its lines
+                await release_order(session, host, refunded)
+            return
+        await merging.detach(session, order, actor=actor, why=why)
+    members = family.members.get(order.id, [])
+    for member in [m for m in members if not merging.same_parcel(order, m)]:  # the host's receiver changed
+        why = f"the receiver of order {order.platform_order_no}, which carried it, changed on the platform"
+        await merging.detach(session, member, actor=actor, why=why)
+        members.remove(member)
+    parts = family.parts(order)
+    shipped_here = any(part.status in (S.shipped, S.delivered) for part in parts) and len(parts) > 1
+    for part in parts:
+        lines = [line for line in held_lines if line.order_id == part.id]
+        await _follow_part(session, part, lines, incoming, skus, actor, family.members.get(part.id, []), shipped_here)
+
+
+async def _follow_part(
+    session: AsyncSession,
+    order: Order,
+    lines: list[OrderLine],
+    incoming: NormalizedOrder,
+    skus: dict[str, int],
+    actor: int | None,
+    members: list[Order],
+    shipped_here: bool,
+) -> None:
     platform = incoming.status
     if order.status not in OPEN:
         if platform is PlatformStatus.completed and order.status is S.shipped:
@@ -270,29 +457,43 @@ async def _follow_platform(
     if platform is PlatformStatus.pending_payment:
         return
     if platform in (PlatformStatus.shipped, PlatformStatus.completed):
+        if shipped_here:  # our own part confirmations make the platform say (partly) shipped
+            return
         if S.shipped in NEXT[order.status]:
+            if members:  # their buyers' parcels did not leave with this one
+                await merging.detach_members(session, order, actor=actor, why="was shipped outside Cangku")
             change_status(
                 session, order, S.shipped, actor=actor, reason="shipped outside Cangku (the platform says so)"
             )
         return
     if order.status is S.pending_payment and platform is PlatformStatus.paid:
         change_status(session, order, S.paid, actor=actor, reason="paid on the platform")
-    refunded = [line.id for line in held_lines if line.refund is RefundState.refunded]
+    refunded = [line.id for line in lines if line.refund is RefundState.refunded]
     if refunded:  # a line refunded while others still ship: its reserved stock goes back now
         await release_order(session, order, refunded)
-    await _hold_or_cancel(session, order, incoming, skus, actor)
+    await _hold_or_cancel(session, order, lines, incoming, skus, actor, members)
 
 
 async def _hold_or_cancel(
-    session: AsyncSession, order: Order, incoming: NormalizedOrder, skus: dict[str, int], actor: int | None
+    session: AsyncSession,
+    order: Order,
+    lines: Sequence[OrderLine],
+    incoming: NormalizedOrder,
+    skus: dict[str, int],
+    actor: int | None,
+    members: list[Order],
 ) -> None:
-    """Cancelled or fully refunded → cancelled; a refund requested or an unknown merchant code on a
-    paid order → held for review, with the reason."""
+    """Cancelled or fully refunded (the platform order, or everything this part carries of it) →
+    cancelled; a refund requested or an unknown merchant code on what it carries → held for
+    review, with the reason. A host's merged orders are taken out before it is cancelled."""
     if order.status not in OPEN:
         return
-    live = [line for line in incoming.lines if line.refund is not RefundState.refunded]
-    if incoming.status is PlatformStatus.cancelled or not live:
+    live = [line for line in lines if line.refund is not RefundState.refunded]
+    everything_gone = not any(line.refund is not RefundState.refunded for line in incoming.lines)
+    if incoming.status is PlatformStatus.cancelled or everything_gone or not live:
         reason = "cancelled or refunded on the platform"
+        if members:
+            await merging.detach_members(session, order, actor=actor, why="was cancelled or refunded on the platform")
         if order.status in ON_THE_FLOOR:
             await intercept(session, order, actor=actor, reason=reason, cancel=True)
         else:

@@ -4,6 +4,10 @@ The rules are data (``OrderRuleSet``); the engine (``server.orders.rules``) is p
 reads the facts, runs the engine, and writes what it decided: a hold for a person with the reason,
 or a warehouse with its stock reserved and a carrier. The what-if runs the same engine over the
 same facts and writes nothing, so a manager can try new rules before a promotion.
+
+合单 and 拆单 happen here too: asked to (``merge``), the batch's orders of one buyer and address
+become one parcel before routing; an order the routing rules send to several warehouses (or ship
+partly now, the rest awaiting stock) is split into parts, each reserved in its own warehouse.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
+from server.orders import merging
 from server.orders.lifecycle import change_status
 from server.orders.models import Channel, Order, OrderLine, OrderRuleSet, OrderStatus, vip_tagged
 from server.orders.normalized import RefundState
@@ -38,6 +43,7 @@ from server.orders.rules import (
     route,
     route_many,
 )
+from server.orders.splitting import NotSplittable, split_off
 from server.warehouse.ledger.reservations import Allocation, Shortfall, reserve_batch
 from server.warehouse.models import Warehouse
 
@@ -71,10 +77,14 @@ class Loaded:
     facts: dict[int, OrderFacts]
     lines: dict[int, list[OrderLine]]
     warehouses: list[WarehouseFacts]
+    weights: dict[int, int] = field(default_factory=dict)
+    platforms: dict[int, str] = field(default_factory=dict)
 
 
 async def load(session: AsyncSession, orders: Sequence[Order]) -> Loaded:
-    """The orders' lines, facts and every active warehouse with what it can promise of their SKUs."""
+    """The orders' lines, facts and every active warehouse with what it can promise of their SKUs.
+    A host's facts include its merged orders' messages and memos (one more query, only when the
+    batch holds a host), so review rules read what every buyer wrote."""
     ids = [o.id for o in orders]
     lines: dict[int, list[OrderLine]] = {i: [] for i in ids}
     for line in await session.scalars(select(OrderLine).where(OrderLine.order_id.in_(ids)).order_by(OrderLine.id)):
@@ -86,7 +96,10 @@ async def load(session: AsyncSession, orders: Sequence[Order]) -> Loaded:
         row[0]: row[1]
         for row in await session.execute(select(Channel.id, Channel.platform).where(Channel.id.in_(channel_ids)))
     }
-    facts = {o.id: _facts(o, lines[o.id], weights, platforms.get(o.channel_id, "")) for o in orders}
+    members = await merging.members_of(session, [o.id for o in orders if o.own_values])
+    facts = {
+        o.id: _facts(o, lines[o.id], weights, platforms.get(o.channel_id, ""), members.get(o.id, ())) for o in orders
+    }
     available = await available_to_promise(session, sku_ids)
     warehouses = [
         WarehouseFacts(
@@ -100,12 +113,16 @@ async def load(session: AsyncSession, orders: Sequence[Order]) -> Loaded:
         for w in await session.scalars(select(Warehouse).where(Warehouse.active.is_(True)).order_by(Warehouse.id))
     ]
     ordered = sorted(orders, key=lambda o: priority_key(facts[o.id]))
-    return Loaded(ordered, facts, lines, warehouses)
+    return Loaded(ordered, facts, lines, warehouses, weights, platforms)
 
 
-def _facts(order: Order, lines: list[OrderLine], weights: dict[int, int], platform: str) -> OrderFacts:
+def _facts(
+    order: Order, lines: list[OrderLine], weights: dict[int, int], platform: str, members: Sequence[Order] = ()
+) -> OrderFacts:
     tags = [str(t) for t in order.tags.get("tags", [])]
     receiver = order.receiver
+    everyone = [order, *members]
+    flags = [o.seller_flag for o in everyone if o.seller_flag is not None]
     return OrderFacts(
         order_id=order.id,
         channel_id=order.channel_id,
@@ -115,10 +132,10 @@ def _facts(order: Order, lines: list[OrderLine], weights: dict[int, int], platfo
         district=order.receiver_district,
         address=str(receiver.get("address", "")),
         buyer_id=order.buyer_id,
-        buyer_message=order.buyer_message,
-        seller_memo=order.seller_memo,
-        seller_flag=order.seller_flag,
-        paid_minor=order.paid_minor,
+        buyer_message="\n".join(o.buyer_message for o in everyone if o.buyer_message),
+        seller_memo="\n".join(o.seller_memo for o in everyone if o.seller_memo),
+        seller_flag=flags[0] if flags else None,
+        paid_minor=sum(o.paid_minor for o in everyone),
         currency=order.currency,
         tags=tags,
         presale=order.presale,
@@ -145,20 +162,46 @@ def live_lines_or_unmapped(lines: Sequence[OrderLine]) -> list[OrderLine]:
 @dataclass
 class ProcessReport:
     routed: int = 0
+    """Orders (and parts) routed, with stock reserved."""
     held: int = 0
+    merged: int = 0
+    """Orders merged into another of the batch (合单)."""
+    split: int = 0
+    """Parts split off (拆单): by warehouse, or awaiting stock."""
     orders: list[int] = field(default_factory=list)
 
 
+@dataclass
+class _Part:
+    """What one reservation is made for: an order, or a part split off it, at one warehouse
+    (``None``: it waits for stock)."""
+
+    order: Order
+    verdict: ReviewDecision
+    decision: RoutingDecision
+    warehouse_id: int | None
+    lines: list[OrderLine]
+    facts: OrderFacts
+    note: str = ""
+
+
 async def process_paid(
-    session: AsyncSession, *, order_ids: Sequence[int] | None = None, actor: int | None, limit: int = 5000
+    session: AsyncSession,
+    *,
+    order_ids: Sequence[int] | None = None,
+    actor: int | None,
+    limit: int = 5000,
+    merge: bool = False,
 ) -> ProcessReport:
     """Review, route, reserve and pick a carrier for paid orders (``order_ids``, or the oldest
-    ``limit``), most urgent first; each outcome is an event on the order.
+    ``limit``), most urgent first; each outcome is an event on the order. With ``merge``, the
+    batch's orders of one buyer, address and shop are merged first (合单), one parcel each.
 
     Decisions are made in memory against the figures read at the start (each routed order using
     up what it takes), then every reservation is made at once (``reserve_batch``: one locking
-    read, one write). An order whose stock went meanwhile — another process took it — is held
-    with that reason rather than routed on stale figures."""
+    read, one write) — parts split off by warehouse or stock included. An order whose stock went
+    meanwhile — another process took it — is held with that reason rather than routed on stale
+    figures."""
     statement = select(Order).where(Order.status == OrderStatus.paid).order_by(Order.id).limit(limit)
     if order_ids is not None:
         statement = statement.where(Order.id.in_(sorted(order_ids)))
@@ -166,6 +209,11 @@ async def process_paid(
     report = ProcessReport()
     if not orders:
         return report
+    if merge:
+        remaining = await merging.merge_batch(session, orders, actor=actor)
+        report.merged = len(orders) - len(remaining)
+        report.orders.extend(o.id for o in orders if o.status is OrderStatus.merged)
+        orders = remaining
     rules = await load_rules(session)
     loaded = await load(session, orders)
     warehouses = {w.warehouse_id: w for w in loaded.warehouses}
@@ -177,12 +225,19 @@ async def process_paid(
             report.held += 1
             continue
         chosen.append((order, *decided))
+    parts = await _parts(session, chosen, loaded, actor, report)
+    shipping = [(part, part.warehouse_id) for part in parts if part.warehouse_id is not None]
     answers = await reserve_batch(
-        session,
-        [(d.assignments[0].warehouse_id, wanted_units(loaded.lines[o.id])) for o, _, d in chosen],
+        session, [(warehouse_id, wanted_units(part.lines)) for part, warehouse_id in shipping]
     )
-    for (order, verdict, decision), answer in zip(chosen, answers, strict=True):
-        warehouse_id = decision.assignments[0].warehouse_id
+    for part in parts:
+        if part.warehouse_id is None:
+            waiting = ", ".join(f"SKU {line.sku_code} ×{line.qty}" for line in part.lines)
+            reason = f"awaiting stock (缺货拆单): no warehouse can ship {waiting} yet"
+            _hold(session, part.order, actor, reason, f"{reason}; {part.note}", kind="held")
+            report.held += 1
+    for (part, warehouse_id), answer in zip(shipping, answers, strict=True):
+        order = part.order
         if answer and isinstance(answer[0], Shortfall):
             reason = "stock at the chosen warehouse was taken while routing: " + ", ".join(
                 f"SKU {s['sku_id']} {s['available']} of {s['requested']}" for s in answer if isinstance(s, Shortfall)
@@ -191,17 +246,19 @@ async def process_paid(
             report.held += 1
             continue
         allocations = [a for a in answer if isinstance(a, Allocation)]
-        session.add_all(holdings(order, loaded.lines[order.id], warehouse_id, allocations))
-        carrier = choose_carrier(loaded.facts[order.id], warehouses[warehouse_id], rules.rates, rules.carrier)
+        session.add_all(holdings(order, part.lines, warehouse_id, allocations))
+        carrier = choose_carrier(part.facts, warehouses[warehouse_id], rules.rates, rules.carrier)
         order.warehouse_id = warehouse_id
         order.carrier_code = carrier.carrier_code or ""
         order.shipping_cost_minor = carrier.cost_minor
+        verdict, decision = part.verdict, part.decision
+        note = f"; {part.note}" if part.note else ""
         change_status(
             session,
             order,
             OrderStatus.routed,
             actor=actor,
-            reason=f"{verdict.explanation}; {decision.explanation}; {carrier.explanation}",
+            reason=f"{verdict.explanation}; {decision.explanation}; {carrier.explanation}{note}",
             kind="routed",
             review=verdict.explanation_zh,
             routing=decision.explanation_zh,
@@ -210,6 +267,82 @@ async def process_paid(
         report.routed += 1
     await session.flush()
     return report
+
+
+def _split_plan(
+    lines: list[OrderLine], decision: RoutingDecision
+) -> list[tuple[int | None, list[tuple[OrderLine, int]]]]:
+    """The parts beyond the first assignment: one per further warehouse, and one for the units no
+    warehouse has (a ``backorder`` split), each as (warehouse or ``None``, [(line, units)])."""
+    live = live_lines_or_unmapped(lines)  # what ``OrderFacts.lines`` (and so the assignments) index
+    assigned: dict[int, int] = {}
+    for assignment in decision.assignments:
+        for index, units in assignment.lines:
+            assigned[index] = assigned.get(index, 0) + units
+    plan: list[tuple[int | None, list[tuple[OrderLine, int]]]] = [
+        (a.warehouse_id, [(live[index], units) for index, units in a.lines]) for a in decision.assignments[1:]
+    ]
+    waiting = [
+        (line, line.qty - assigned.get(index, 0))
+        for index, line in enumerate(live)
+        if line.sku_id is not None and line.qty > assigned.get(index, 0)
+    ]
+    if waiting:
+        plan.append((None, waiting))
+    return plan
+
+
+async def _parts(
+    session: AsyncSession,
+    chosen: list[tuple[Order, ReviewDecision, RoutingDecision]],
+    loaded: Loaded,
+    actor: int | None,
+    report: ProcessReport,
+) -> list[_Part]:
+    """Each chosen order as it will be reserved; one the rules route to several warehouses (or
+    partly to none) is split first (拆单), each part to reserve on its own."""
+    parts: list[_Part] = []
+    for order, verdict, decision in chosen:
+        first = decision.assignments[0].warehouse_id
+        lines = loaded.lines[order.id]
+        plan = _split_plan(lines, decision)
+        if not plan:
+            parts.append(_Part(order, verdict, decision, first, lines, loaded.facts[order.id]))
+            continue
+        why = "by warehouse" if any(w is not None for w, _ in plan) else "by stock"
+        try:
+            made = await split_off(
+                session,
+                order,
+                lines,
+                [moves for _, moves in plan],
+                actor=actor,
+                reason=f"split {why}: {decision.explanation}",
+            )
+        except NotSplittable as refused:  # refused before anything was written: a person decides
+            reason = f"needs a split ({decision.explanation}), but {refused.message}"
+            _hold(session, order, actor, reason, reason, kind="held")
+            report.held += 1
+            continue
+        report.split += len(made)
+        report.orders.extend(part.order.id for part in made)
+        platform = loaded.platforms.get(order.channel_id, "")
+        count = len(made) + 1
+        parts.append(
+            _Part(
+                order,
+                verdict,
+                decision,
+                first,
+                lines,
+                _facts(order, lines, loaded.weights, platform),
+                f"part 1 of {count}",
+            )
+        )
+        for n, ((warehouse_id, _), part) in enumerate(zip(plan, made, strict=True), start=2):
+            facts = _facts(part.order, part.lines, loaded.weights, platform)
+            parts.append(_Part(part.order, verdict, decision, warehouse_id, part.lines, facts, f"part {n} of {count}"))
+    return parts
 
 
 def _decide(
@@ -230,14 +363,18 @@ def _decide(
     if decision.held:
         _hold(session, order, actor, decision.explanation, decision.explanation, kind="held")
         return None
-    if len(decision.assignments) != 1:
-        reason = f"needs a split across warehouses: {decision.explanation}"
+    wanted = sum(line.qty for line in facts.lines if line.sku_id is not None and line.qty > 0)
+    given = sum(units for a in decision.assignments for _, units in a.lines)
+    if order.own_values and (len(decision.assignments) != 1 or given < wanted):
+        reason = f"merged orders ship as one parcel, and this one would need a split: {decision.explanation}"
         _hold(session, order, actor, reason, reason, kind="held")
         return None
-    available = warehouses[decision.assignments[0].warehouse_id].available
-    for line in facts.lines:  # the next order routes against what this one leaves
-        if line.sku_id is not None:
-            available[line.sku_id] = available.get(line.sku_id, 0) - line.qty
+    for assignment in decision.assignments:  # the next order routes against what this one leaves
+        available = warehouses[assignment.warehouse_id].available
+        for index, units in assignment.lines:
+            sku = facts.lines[index].sku_id
+            if sku is not None:
+                available[sku] = available.get(sku, 0) - units
     return verdict, decision
 
 

@@ -135,9 +135,12 @@ class OrderProcessingController(Controller):
 
     @post("/process", operation_id="ProcessOrders", guards=Write, status_code=200)
     async def process(self, db_session: AsyncSession, current_user: AuthUser, data: ProcessInput) -> ProcessOut:
-        """Review, route, reserve and choose a carrier for paid orders, most urgent first."""
-        report = await process_paid(db_session, order_ids=data.order_ids, actor=current_user.id)
-        return ProcessOut(routed=report.routed, held=report.held, orders=report.orders)
+        """Review, route, reserve and choose a carrier for paid orders, most urgent first; with
+        ``merge``, orders of one buyer and address are merged first (合单)."""
+        report = await process_paid(db_session, order_ids=data.order_ids, actor=current_user.id, merge=data.merge)
+        return ProcessOut(
+            routed=report.routed, held=report.held, orders=report.orders, merged=report.merged, split=report.split
+        )
 
     @post("/what-if", operation_id="OrdersWhatIf", guards=Read, status_code=200)
     async def what_if(self, db_session: AsyncSession, data: WhatIfInput) -> list[WhatIf]:

@@ -75,6 +75,10 @@ class ImportOut(Schema):
 
 class OrderLineOut(Schema):
     id: int
+    order_id: int
+    """The order that ships it (a host for a merged order's lines, a part for split lines)."""
+    origin_order_id: int
+    """The platform order it belongs to."""
     line_no: int
     platform_line_id: str
     sku_code: str
@@ -125,22 +129,83 @@ class OrderOut(Schema):
     warehouse_id: int | None
     carrier_code: str
     shipping_cost_minor: int | None
+    merged_into_id: int | None
+    """合单: the order whose parcel carries this one (its status is ``merged``)."""
+    split_from_id: int | None
+    """拆单: the platform order this part was split off."""
+
+
+class OrderRefOut(Schema):
+    id: int
+    platform_order_no: str
+    status: OrderStatus
 
 
 class OrderDetailOut(OrderOut, kw_only=True):
     lines: list[OrderLineOut]
+    """What this order ships; for a merged order, its own lines (which ship with its host)."""
     events: list[OrderEventOut]
+    members: list[OrderRefOut]
+    """The orders merged into this one."""
+    children: list[OrderRefOut]
+    """The parts split off this platform order (for a part: the other parts)."""
 
 
 class ProcessInput(Input):
     order_ids: list[int] | None = None
     """These paid orders; the oldest paid orders (up to 5,000) when absent."""
+    merge: bool = False
+    """合单 first: the batch's orders of one shop, buyer and receiver (presale orders only with the
+    same ship-by day) become one parcel, hosted by the earliest paid. Off unless asked for."""
 
 
 class ProcessOut(Schema):
     routed: int
     held: int
     orders: list[int]
+    merged: int = 0
+    """Orders merged into another of the batch."""
+    split: int = 0
+    """Parts split off by warehouse or stock (拆单)."""
+
+
+class ReasonInput(Input):
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class MergeInput(Input):
+    order_ids: Annotated[list[int], msgspec.Meta(min_length=2, max_length=50)]
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class MergeGroupOut(Schema):
+    """Orders that could ship as one parcel now; the host (earliest paid) first."""
+
+    host_id: int
+    orders: list[OrderOut]
+
+
+class SplitLineInput(Input):
+    line_id: int
+    qty: Annotated[int, msgspec.Meta(ge=1)]
+    """Units of the line this part takes: all of them moves the line, fewer divides it."""
+
+
+class SplitPartInput(Input):
+    lines: Annotated[list[SplitLineInput], msgspec.Meta(min_length=1, max_length=200)]
+    ship_by: datetime | None = None
+    """The part's own ship-by (a presale date the rest does not share); the order's when absent."""
+
+
+class SplitInput(Input):
+    parts: Annotated[list[SplitPartInput], msgspec.Meta(min_length=1, max_length=20)]
+    """Each becomes an order of its own; what no part takes stays in the order."""
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class SplitOut(Schema):
+    order: OrderOut
+    parts: list[OrderOut]
 
 
 class WhatIfInput(Input):

@@ -8,7 +8,7 @@ import msgspec
 
 from server.orders.models import Channel, Order, OrderEvent, OrderImport, OrderLine
 from server.orders.normalized import RowError
-from server.orders.schemas import ChannelOut, ImportOut, OrderEventOut, OrderLineOut, OrderOut
+from server.orders.schemas import ChannelOut, ImportOut, OrderEventOut, OrderLineOut, OrderOut, OrderRefOut
 
 
 def channel_out(c: Channel) -> ChannelOut:
@@ -74,6 +74,8 @@ def order_fields(o: Order) -> dict[str, Any]:
         "warehouse_id": o.warehouse_id,
         "carrier_code": o.carrier_code,
         "shipping_cost_minor": o.shipping_cost_minor,
+        "merged_into_id": o.merged_into_id,
+        "split_from_id": o.split_from_id,
     }
 
 
@@ -81,9 +83,15 @@ def order_out(o: Order) -> OrderOut:
     return OrderOut(**order_fields(o))
 
 
+def order_ref(o: Order) -> OrderRefOut:
+    return OrderRefOut(id=o.id, platform_order_no=o.platform_order_no, status=o.status)
+
+
 def line_out(line: OrderLine) -> OrderLineOut:
     return OrderLineOut(
         id=line.id,
+        order_id=line.order_id,
+        origin_order_id=line.origin_order_id,
         line_no=line.line_no,
         platform_line_id=line.platform_line_id,
         sku_code=line.sku_code,

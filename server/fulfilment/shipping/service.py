@@ -7,7 +7,10 @@ Rules kept here, not in the controller:
   print two labels for one order, the classic way an order gets shipped twice;
 - shipping goes through ``lifecycle.change_status`` (so an order intercepted meanwhile is refused
   with 409 and nothing is written), and the first parcel's confirmation goes to the outbox;
-- shipping an already shipped parcel changes nothing (a retried request is not a second shipment).
+- shipping an already shipped parcel changes nothing (a retried request is not a second shipment);
+- a parcel confirms every platform order it carries lines of: its own, each order merged into it
+  (合单, with the same waybill; those orders become shipped with it), or — for a part split off an
+  order (拆单) — the platform order, naming only the lines this parcel carries.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.types import utcnow
@@ -184,6 +187,81 @@ def _confirmation_lines(lines: list[OrderLine]) -> list[str]:
     return [] if len(shipping) == len(lines) else shipping
 
 
+_GONE = (OrderStatus.shipped, OrderStatus.delivered)
+
+
+async def _to_confirm(session: AsyncSession, order: Order) -> list[tuple[Order, list[str] | None]]:
+    """Each platform order this parcel carries lines of, with the line ids to confirm (``[]`` for
+    the whole order). A platform order with lines in other parts names only this parcel's lines,
+    less those an earlier part already confirmed (a line divided over two parts is confirmed by
+    the first to leave: platforms confirm a line once); ``None`` when nothing is left to name."""
+    lines = await _lines(session, order.id)
+    by_origin: dict[int, list[OrderLine]] = {}
+    for line in lines:
+        by_origin.setdefault(line.origin_order_id, []).append(line)
+    origins = {o.id: o for o in await session.scalars(select(Order).where(Order.id.in_(sorted(by_origin))))}
+    elsewhere: dict[int, list[tuple[str, OrderStatus]]] = {}
+    rows = await session.execute(
+        select(OrderLine.origin_order_id, OrderLine.platform_line_id, Order.status)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.origin_order_id.in_(sorted(by_origin)), OrderLine.order_id != order.id)
+    )
+    for origin_id, platform_line_id, status in rows:
+        elsewhere.setdefault(origin_id, []).append((platform_line_id, status))
+    answer: list[tuple[Order, list[str] | None]] = []
+    for origin_id in sorted(by_origin, key=lambda i: (i != order.id, i)):
+        here = by_origin[origin_id]
+        shipping = list(dict.fromkeys(x.platform_line_id for x in here if x.refund is not RefundState.refunded))
+        if not shipping:
+            continue
+        if origin_id not in elsewhere:
+            answer.append((origins[origin_id], _confirmation_lines(here)))
+            continue
+        confirmed = {line_id for line_id, status in elsewhere[origin_id] if status in _GONE}
+        fresh = [line_id for line_id in shipping if line_id not in confirmed]
+        answer.append((origins[origin_id], fresh or None))
+    return answer
+
+
+async def _ship_members(session: AsyncSession, host: Order, actor: int | None, detail: dict[str, Any]) -> None:
+    """合单: the orders merged into ``host`` leave in its parcel."""
+    members = await session.scalars(
+        select(Order).where(Order.merged_into_id == host.id, Order.status == OrderStatus.merged).with_for_update()
+    )
+    for member in members:
+        change_status(
+            session,
+            member,
+            OrderStatus.shipped,
+            actor=actor,
+            reason=f"shipped in the parcel of order {host.platform_order_no}",
+            kind="shipped",
+            host_id=host.id,
+            **detail,
+        )
+
+
+async def _note_parts_shipped(session: AsyncSession, origins: list[Order], actor: int | None) -> None:
+    """拆单: a platform order counts as shipped when every part of it has; say so on it once."""
+    for origin in origins:
+        if not origin.split_parts:
+            continue
+        statuses = set(
+            await session.scalars(
+                select(Order.status).where(or_(Order.id == origin.id, Order.split_from_id == origin.id))
+            )
+        )
+        if statuses <= set(_GONE):
+            session.add(
+                record(
+                    origin,
+                    "all_parts_shipped",
+                    actor=actor,
+                    reason=f"every part of order {origin.platform_order_no} has shipped",
+                )
+            )
+
+
 async def ship(
     session: AsyncSession,
     shipment: Shipment,
@@ -227,6 +305,7 @@ async def ship(
             kind="shipped",
             **detail,
         )
+        await _ship_members(session, order, actor, {k: v for k, v in detail.items() if k != "units"})
     shipment.status = ShipmentStatus.shipped
     shipment.shipped_at = now
     shipment.updated_at = now
@@ -239,6 +318,9 @@ async def ship(
             record(order, "parcel_shipped", actor=actor, reason=reason or f"parcel {shipment.parcel_no}", **detail)
         )
         return shipment
+    await session.flush()  # the parts' statuses as they are now, for the confirmations and the note
+    confirming = await _to_confirm(session, order)
+    await _note_parts_shipped(session, [origin for origin, _ in confirming], actor)
     channel = await session.get(Channel, order.channel_id)
     platform = channel.platform if channel is not None else ""
     adapter = ADAPTERS.get(platform)
@@ -254,21 +336,33 @@ async def ship(
             )
         )
         return shipment
-    call = adapter.shipment_confirmation(
-        order.platform_order_no,
-        shipment.carrier_code,
-        shipment.waybill_no,
-        _confirmation_lines(await _lines(session, order.id)),
-    )
-    enqueue(
-        session,
-        channel.id,
-        OutboxKind.shipment_confirmation,
-        call,
-        reference=f"shipment:{shipment.id}",
-        dedupe_key=f"shipment_confirmation:{shipment.id}",
-        now=now,
-    )
+    for origin, line_ids in confirming:
+        if line_ids is None:
+            session.add(
+                record(
+                    order,
+                    "confirmation_skipped",
+                    actor=actor,
+                    reason=f"order {origin.platform_order_no}: its lines here were confirmed with an earlier part",
+                    platform_order_no=origin.platform_order_no,
+                    **detail,
+                )
+            )
+            continue
+        call = adapter.shipment_confirmation(
+            origin.platform_order_no, shipment.carrier_code, shipment.waybill_no, line_ids
+        )
+        own = origin.id == order.id
+        enqueue(
+            session,
+            channel.id,
+            OutboxKind.shipment_confirmation,
+            call,
+            reference=f"shipment:{shipment.id}",
+            # the parcel's own order keeps the key it always had; each other platform order its own
+            dedupe_key=f"shipment_confirmation:{shipment.id}" + ("" if own else f":{origin.id}"),
+            now=now,
+        )
     return shipment
 
 

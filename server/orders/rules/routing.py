@@ -44,14 +44,25 @@ class NearestWithStock(
 
 
 class SplitAllowed(
-    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag="split_allowed", tag_field="type"
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    tag="split_allowed",
+    tag_field="type",
+    omit_defaults=True,
 ):
     """拆单: one warehouse if one has everything (the nearest such), else parts from several, greedily —
-    the warehouse covering the most units first, the nearer on a tie — so the parcels are few."""
+    the warehouse covering the most units first, the nearer on a tie — so the parcels are few.
+    (Options left at their defaults stay out of its JSON, so rule sets saved before ``backorder``
+    existed read back exactly as saved.)"""
 
     candidate_ids: list[int] | None = None
     split_lines: bool = False
     """``True``: one line's units may come from two warehouses (two parcels for "3 × the same mug")."""
+    backorder: bool = False
+    """缺货拆单: when the candidates together lack units, ship what they have now and let the rest wait
+    for stock as an order of its own (the decision's ``shortages`` name what waits)."""
 
 
 RoutingAction = RouteTo | NearestWithStock | SplitAllowed | Hold
@@ -88,7 +99,8 @@ class RoutingDecision(msgspec.Struct, frozen=True, kw_only=True):
     explanation_zh: str
     shortages: list[Shortage] = msgspec.field(default_factory=list)
     """Held for stock: what all active warehouses together lack. Routed with ``require_full_stock=False``:
-    what the chosen warehouse lacks."""
+    what the chosen warehouse lacks. Routed by a ``backorder`` split: what waits for stock (``needed``)
+    beside what ships now (``available``)."""
 
 
 def route(facts: OrderFacts, warehouses: Sequence[WarehouseFacts], rules: Sequence[RoutingRule]) -> RoutingDecision:
@@ -285,6 +297,8 @@ class _Router:
             )
         totals = {sku: sum(self.stock[w.warehouse_id].get(sku, 0) for w in candidates) for sku in order.need}
         short = [(sku, order.need[sku] - totals[sku]) for sku in order.need if totals[sku] < order.need[sku]]
+        if short and action.backorder and plan:
+            return self._backorder(order, plan, left, sku_of)
         if short:
             return _Tried(
                 None,
@@ -297,6 +311,27 @@ class _Router:
             "no split ships every line whole: "
             + ", ".join(f"line {i + 1} (SKU {order.codes[sku_of[i]]} ×{n})" for i, n in rest),
             "无法整行拆分：" + "、".join(f"第 {i + 1} 行（{order.codes[sku_of[i]]} ×{n}）" for i, n in rest),
+        )
+
+    def _backorder(self, order: _Order, plan: list[Assignment], left: dict[int, int], sku_of: dict[int, int]) -> _Tried:
+        """What the candidates have ships now; ``left`` (line index → units) waits for stock."""
+        waiting: dict[int, int] = {}
+        for index, units in left.items():
+            waiting[sku_of[index]] = waiting.get(sku_of[index], 0) + units
+        shortages = [
+            Shortage(sku_id=sku, sku_code=order.codes[sku], needed=units, available=order.need[sku] - units)
+            for sku, units in sorted(waiting.items())
+        ]
+        parts = [(self._code(a.warehouse_id), sum(units for _, units in a.lines)) for a in plan]
+        wait_en = ", ".join(f"SKU {order.codes[s.sku_id]} ×{s.needed}" for s in shortages)
+        wait_zh = "、".join(f"{order.codes[s.sku_id]} ×{s.needed}" for s in shortages)
+        return _Tried(
+            plan,
+            "in stock now: "
+            + ", ".join(f"{code} {units} units" for code, units in parts)
+            + f"; waits for stock: {wait_en}",
+            "现有库存先发：" + "，".join(f"{code} {units} 件" for code, units in parts) + f"；缺货待发：{wait_zh}",
+            shortages,
         )
 
     def _shortfall(self, order: _Order) -> tuple[str, str, list[Shortage]]:
