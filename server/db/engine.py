@@ -22,11 +22,20 @@ from sqlalchemy.pool import StaticPool
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    echo: bool = False,
+    sqlite_foreign_keys: bool = True,
+) -> AsyncEngine:
     """Build the async engine for ``url`` with the backend-specific settings above.
 
     ``pool_size`` connections are kept open; up to ``max_overflow`` (default: as many again) more
-    are opened under load and closed when returned.
+    are opened under load and closed when returned. ``sqlite_foreign_keys=False`` is for the
+    migrations only: SQLite alters a table by copying it and dropping the old one, and dropping a
+    parent table with foreign keys enforced cascade-deletes its children's rows.
     """
     overflow = pool_size if max_overflow is None else max_overflow
     parsed = make_url(url)
@@ -38,19 +47,19 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = N
             engine = create_async_engine(url, echo=echo, poolclass=StaticPool)
         else:  # a few kept connections: opening one costs a thread and five pragmas
             engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, emit BEGIN so that we can make it IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
