@@ -73,9 +73,11 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     """Sessions keep loaded objects after commit so handlers can serialise them, and record sync
     changes (installed here because every session of the process is made by this factory)."""
     import server.db.models  # noqa: F401 - every mapper must be known before the first flush
+    from server.db.ids import install_ids_first
     from server.syncapi.install import install_change_feed
 
     install_change_feed()
+    install_ids_first()
 
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
