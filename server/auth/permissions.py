@@ -19,6 +19,8 @@ class Permission(StrEnum):
     stock_read = "stock.read"
     stock_move = "stock.move"
     stock_reserve = "stock.reserve"
+    counts_approve = "counts.approve"
+    """Approve or reject count variances above the threshold, and set the threshold."""
     ledger_verify = "ledger.verify"
     finance_read = "finance.read"
     users_manage = "users.manage"
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.catalog_write,
             Permission.warehouse_write,
             Permission.stock_reserve,
+            Permission.counts_approve,
             Permission.ledger_verify,
             Permission.devices_manage,
             Permission.sync_review,
@@ -65,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.warehouse_read,
             Permission.stock_read,
             Permission.stock_reserve,
+            Permission.counts_approve,
             Permission.finance_read,
             Permission.ledger_verify,
             Permission.devices_register,

@@ -13,7 +13,7 @@ from server.auth.guards import requires
 from server.auth.identity import AuthUser
 from server.auth.permissions import Permission
 from server.lib.pagination import Page, PageParams, paginate
-from server.warehouse.count_controller import CountPlanController
+from server.warehouse.count_controller import CONTROLLERS as COUNT_CONTROLLERS
 from server.warehouse.ledger.controller import LEDGER_CONTROLLERS
 from server.warehouse.models import Location, LocationType, Warehouse, Zone
 from server.warehouse.schemas import (
@@ -218,4 +218,4 @@ class LocationController(Controller):
         return location_out(await locations.set_frozen(db_session, current_user, location_id, frozen=False))
 
 
-CONTROLLERS: list[type] = [WarehouseController, LocationController, CountPlanController, *LEDGER_CONTROLLERS]
+CONTROLLERS: list[type] = [WarehouseController, LocationController, *COUNT_CONTROLLERS, *LEDGER_CONTROLLERS]

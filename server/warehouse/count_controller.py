@@ -1,15 +1,34 @@
-"""HTTP face of planned cycle counts; the counts themselves arrive from phones by sync."""
+"""HTTP face of cycle counts: planned count tasks, the variance approval queue and its threshold.
+The counts themselves arrive from phones by sync (``ops.bin_counted``)."""
 
 from __future__ import annotations
 
-from litestar import Controller, post
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Annotated
+
+from litestar import Controller, get, post, put
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.auth.guards import requires
 from server.auth.identity import AuthUser
 from server.auth.permissions import Permission
+from server.catalog.services.skus import cost_visible
+from server.db.transaction import run_in_transaction
+from server.lib.pagination import Page, PageParams, paginate
 from server.lib.schema import Input, Schema
+from server.warehouse import count_approvals
+from server.warehouse.count_approvals import RejectInput
+from server.warehouse.count_models import VarianceStatus
 from server.warehouse.count_plans import MAX_BINS, plan_counts
+from server.warehouse.count_settings import (
+    CountSettingsInput,
+    CountSettingsOut,
+    get_count_settings,
+    save_count_settings,
+)
+from server.warehouse.count_variances import CountVarianceOut, variance_out, variance_query
+
+Approve = [requires(Permission.counts_approve)]
 
 
 class CountPlanInput(Input):
@@ -47,4 +66,73 @@ class CountPlanController(Controller):
         return [CountTaskOut(task_id=task.id, blind=task.blind, bins=bins) for task, bins in tasks]
 
 
-CONTROLLERS: list[type] = [CountPlanController]
+class CountVarianceController(Controller):
+    path = "/api/count-variances"
+    tags = ["warehouse"]  # noqa: RUF012
+
+    @get("/", operation_id="ListCountVariances", guards=Approve)
+    async def list_variances(
+        self,
+        db_session: AsyncSession,
+        current_user: AuthUser,
+        page: PageParams,
+        status: Annotated[
+            VarianceStatus | None, Parameter(description="pending (default), approved, rejected or superseded")
+        ] = VarianceStatus.pending,
+        warehouse_id: int | None = None,
+        location_id: int | None = None,
+        sku_id: int | None = None,
+    ) -> Page[CountVarianceOut]:
+        """Counts whose variance exceeded the threshold, oldest count first; the value at cost is
+        shown only to users who may see costs (finance.read)."""
+        statement = variance_query(
+            current_user, status=status, warehouse_id=warehouse_id, location_id=location_id, sku_id=sku_id
+        )
+        show_value = cost_visible(current_user)
+        return await paginate(db_session, statement, page, lambda row: variance_out(row, show_value=show_value))
+
+    @post("/{variance_id:int}/approve", operation_id="ApproveCountVariance", guards=Approve, status_code=200)
+    async def approve(
+        self, session_factory: async_sessionmaker[AsyncSession], current_user: AuthUser, variance_id: int
+    ) -> CountVarianceOut:
+        """Post the count's adjustment: counted − the ledger as of the count (moves after it stay).
+        409 when already decided, superseded by a later count, or made ambiguous by a late move."""
+        return await run_in_transaction(
+            session_factory, lambda s: count_approvals.approve(s, current_user, variance_id)
+        )
+
+    @post("/{variance_id:int}/reject", operation_id="RejectCountVariance", guards=Approve, status_code=200)
+    async def reject(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        current_user: AuthUser,
+        variance_id: int,
+        data: RejectInput,
+    ) -> CountVarianceOut:
+        """Leave the ledger as it is, with a reason; ``recount: true`` opens a recount task for the bin."""
+        return await run_in_transaction(
+            session_factory, lambda s: count_approvals.reject(s, current_user, variance_id, data)
+        )
+
+
+class CountSettingsController(Controller):
+    path = "/api/warehouses/{warehouse_id:int}/count-settings"
+    tags = ["warehouse"]  # noqa: RUF012
+
+    @get("/", operation_id="GetCountSettings", guards=Approve)
+    async def get_settings(
+        self, db_session: AsyncSession, current_user: AuthUser, warehouse_id: int
+    ) -> CountSettingsOut:
+        """The warehouse's variance approval threshold (the defaults until one is saved)."""
+        return await get_count_settings(db_session, current_user, warehouse_id)
+
+    @put("/", operation_id="SaveCountSettings", guards=Approve)
+    async def save_settings(
+        self, db_session: AsyncSession, current_user: AuthUser, warehouse_id: int, data: CountSettingsInput
+    ) -> CountSettingsOut:
+        """Set the threshold: a count whose |variance| is above ``max_variance_units`` units or
+        ``max_variance_value_minor`` 分 at standard cost waits for approval; 0 turns a limit off."""
+        return await save_count_settings(db_session, current_user, warehouse_id, data)
+
+
+CONTROLLERS: list[type] = [CountPlanController, CountVarianceController, CountSettingsController]

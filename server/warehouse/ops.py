@@ -9,13 +9,16 @@ location, a location of another warehouse — is rejected. Stock is written only
 Counts follow the freeze-book rule (SPEC.md §7.4): a count at ``t`` is compared with the ledger
 *as of* ``t``; moves recorded after ``t`` stay. A move that arrives after a count but happened
 before it was already seen by the counter, so its effect on the counted bin is cancelled with a
-correcting move against the warehouse's ``@LOSS`` location.
+correcting move against the warehouse's ``@LOSS`` location. A count whose variance exceeds the
+warehouse's threshold posts nothing and waits for a supervisor (``count_approvals``, ADR-0013);
+approving it posts the adjustment this handler would have posted — counted − ledger as of the
+count — measured at approval.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -28,7 +31,9 @@ from server.syncapi.facts import fact_move, location_of, post_facts
 from server.tasks.models import TaskKind, TaskStatus
 from server.tasks.service import find_open_count_task, open_count_task, task_raised
 from server.warehouse.bin_locks import lock_bins
-from server.warehouse.count_models import BinCount, CountOutcome
+from server.warehouse.count_models import TRUSTED_OUTCOMES, BinCount, CountOutcome
+from server.warehouse.count_settings import Assessed, assess, thresholds_of
+from server.warehouse.count_variances import hold_for_approval, supersede_pending
 from server.warehouse.late_moves import COUNT_AMBIGUITY, Level, count_after
 from server.warehouse.ledger.models import MoveReason, StockMove
 from server.warehouse.ledger.service import MoveRequest, PostedMove
@@ -221,7 +226,8 @@ async def item_moved(ctx: OpContext, p: ItemMoved) -> Outcome:
 # --- warehouse.bin_counted ------------------------------------------------------------------------
 
 
-async def _check_sku_and_lot(ctx: OpContext, sku_id: int, lot_id: int | None) -> None:
+async def _check_sku_and_lot(ctx: OpContext, sku_id: int, lot_id: int | None) -> Sku:
+    """The counted SKU (its cost prices the variance), or the op is rejected."""
     sku = await ctx.session.get(Sku, sku_id)
     if sku is None or sku.is_kit:
         raise OpRejected(
@@ -238,7 +244,7 @@ async def _check_sku_and_lot(ctx: OpContext, sku_id: int, lot_id: int | None) ->
                 message_zh="该 SKU 需批次管理，请指定批次",
                 detail={"field": "lot_id"},
             )
-        return
+        return sku
     lot = await ctx.session.get(Lot, lot_id)
     if lot is None or lot.sku_id != sku_id:
         raise OpRejected(
@@ -247,10 +253,12 @@ async def _check_sku_and_lot(ctx: OpContext, sku_id: int, lot_id: int | None) ->
             message_zh="批次与 SKU 不匹配",
             detail={"field": "lot_id"},
         )
+    return sku
 
 
 async def _previous_count(ctx: OpContext, level: Level) -> BinCount | None:
-    """The latest count of the same level taken at or before this one."""
+    """The latest count of the same level taken at or before this one; a count a supervisor
+    rejected is not an observation to compare with (one waiting for approval is)."""
     result: BinCount | None = await ctx.session.scalar(
         select(BinCount)
         .where(
@@ -258,6 +266,7 @@ async def _previous_count(ctx: OpContext, level: Level) -> BinCount | None:
             BinCount.sku_id == level.sku_id,
             BinCount.lot_key == level.lot_key,
             BinCount.counted_at <= ctx.event_time,
+            BinCount.outcome != CountOutcome.rejected,
         )
         .order_by(BinCount.counted_at.desc(), BinCount.id.desc())
         .limit(1)
@@ -299,15 +308,52 @@ async def _count_verdict(
     ), later
 
 
+async def ledger_as_of(ctx: OpContext, level: Level) -> int:
+    """The ledger's quantity of ``level`` as of the op's event time (moves after it stay), with the
+    bin held exclusively and the level row locked: nothing moves it until the transaction ends."""
+    await lock_bins(ctx, {level.location_id: True})
+    on_hand = await _on_hand(ctx.session, level, lock=True)
+    return on_hand - await _net_after(ctx.session, level, ctx.event_time)
+
+
+async def moved_just_before(ctx: OpContext, level: Level) -> bool:
+    """Whether goods of ``level`` physically moved within the clock window before the count (or at
+    its instant): a move the counter may or may not have seen."""
+    at = ctx.event_time
+    return await _physical_move_between(ctx.session, level, at - COUNT_AMBIGUITY, at + timedelta(microseconds=1))
+
+
+async def post_count_adjustment(ctx: OpContext, level: Level, adjustment: int) -> int | None:
+    """Post ``adjustment`` (counted − ledger as of the count) against ``@LOSS`` at the count's event
+    time, keyed by the count's op (posted once, however often asked); the move id, or ``None`` for 0."""
+    if not adjustment:
+        return None
+    loss_id = await _loss_location_id(ctx)
+    src, dst = (loss_id, level.location_id) if adjustment > 0 else (level.location_id, loss_id)
+    (posted,) = await post_facts(
+        ctx,
+        [
+            fact_move(
+                ctx,
+                reference=_reference(ctx),
+                sku_id=level.sku_id,
+                lot_id=level.lot_id,
+                from_location_id=src,
+                to_location_id=dst,
+                qty=abs(adjustment),
+                reason=MoveReason.count_adjustment,
+            )
+        ],
+    )
+    return posted.move_id
+
+
 async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
     await _bin_in_scope(ctx, p.location_id, "location_id")
-    await _check_sku_and_lot(ctx, p.sku_id, p.lot_id)
+    sku = await _check_sku_and_lot(ctx, p.sku_id, p.lot_id)
     level = Level(p.location_id, p.sku_id, p.lot_id)
     at = ctx.event_time
-
-    await lock_bins(ctx, {p.location_id: True})
-    on_hand = await _on_hand(ctx.session, level, lock=True)
-    ledger_qty = on_hand - await _net_after(ctx.session, level, at)
+    ledger_qty = await ledger_as_of(ctx, level)
 
     answering = await find_open_count_task(
         ctx.session, warehouse_id=ctx.warehouse_id, location_id=p.location_id, kind=TaskKind.recount
@@ -319,6 +365,7 @@ async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
     exceptions: list[RaisedException] = []
     adjustment = 0
     move_id: int | None = None
+    held: Assessed | None = None
     if superseded_by is not None and recount is None:
         outcome = CountOutcome.superseded
     elif recount is not None:
@@ -347,49 +394,45 @@ async def bin_counted(ctx: OpContext, p: BinCounted) -> Outcome:
             )
         )
     else:
-        adjustment = p.counted_qty - ledger_qty
-        outcome = CountOutcome.adjusted if adjustment else CountOutcome.matched
-        if adjustment:
-            loss_id = await _loss_location_id(ctx)
-            src, dst = (loss_id, p.location_id) if adjustment > 0 else (p.location_id, loss_id)
-            (posted,) = await post_facts(
-                ctx,
-                [
-                    fact_move(
-                        ctx,
-                        reference=_reference(ctx),
-                        sku_id=p.sku_id,
-                        lot_id=p.lot_id,
-                        from_location_id=src,
-                        to_location_id=dst,
-                        qty=abs(adjustment),
-                        reason=MoveReason.count_adjustment,
-                    )
-                ],
-            )
-            move_id = posted.move_id
+        variance = p.counted_qty - ledger_qty
+        assessed = assess(await thresholds_of(ctx.session, ctx.warehouse_id), sku, variance) if variance else None
+        if assessed is not None and assessed.needs_approval:
+            outcome = CountOutcome.awaiting_approval  # the recount it answers is still done: it was counted
+            held = assessed
+        else:
+            adjustment = variance
+            outcome = CountOutcome.adjusted if adjustment else CountOutcome.matched
+            move_id = await post_count_adjustment(ctx, level, adjustment)
         if answering is not None:  # this count settles the recount that was asked for
             answering.status = TaskStatus.done
             answering.completed_at = ctx.received_at
 
-    ctx.session.add(
-        BinCount(
-            location_id=p.location_id,
-            sku_id=p.sku_id,
-            lot_id=p.lot_id,
-            lot_key=level.lot_key,
-            counted_qty=p.counted_qty,
-            ledger_qty=ledger_qty,
-            adjustment_move_id=move_id,
-            outcome=outcome,
-            counted_at=at,
-            user_id=ctx.user_id,
-            device_id=ctx.device_id,
-            op_id=ctx.op.op_id,
-        )
+    count = BinCount(
+        location_id=p.location_id,
+        sku_id=p.sku_id,
+        lot_id=p.lot_id,
+        lot_key=level.lot_key,
+        counted_qty=p.counted_qty,
+        ledger_qty=ledger_qty,
+        adjustment_move_id=move_id,
+        outcome=outcome,
+        counted_at=at,
+        user_id=ctx.user_id,
+        device_id=ctx.device_id,
+        op_id=ctx.op.op_id,
     )
+    ctx.session.add(count)
     await ctx.session.flush()
     result: dict[str, Any] = {"adjustment": adjustment, "ledger_qty": ledger_qty, "outcome": outcome.value}
+    if held is not None:
+        variance_row, raised = await hold_for_approval(ctx, count, held)
+        exceptions.append(raised)
+        result["variance"] = held.variance
+        result["count_variance_id"] = variance_row.id
+    elif outcome in TRUSTED_OUTCOMES:
+        superseded = await supersede_pending(ctx.session, count, at=ctx.received_at)
+        if superseded:
+            result["superseded_count_variance_ids"] = superseded
     if superseded_by is not None:
         result["superseded_by_count_id"] = superseded_by.id
     if answering is not None:
@@ -414,6 +457,9 @@ OP_SPECS: list[OpSpec] = [
         payload_type=BinCounted,
         handler=bin_counted,
         batch_handler=apply_stock_facts,
-        description="A bin was counted; adjusts the ledger as of the count's time, or opens a recount.",
+        description=(
+            "A bin was counted; adjusts the ledger as of the count's time, opens a recount, or — above the "
+            "warehouse's variance threshold — waits for a supervisor's approval."
+        ),
     ),
 ]

@@ -98,8 +98,10 @@ async def apply_stock_facts(contexts: list[OpContext], facts: list[StockFact | S
     allows.
 
     A standalone fact (a count) whose bins no other op of the run touches cannot see those ops nor
-    be seen by them — every rule it follows is per bin — so it is applied first, on its own, and
-    the rest stay one run. One that shares a bin splits the run there, keeping the phone's order.
+    be seen by them — every rule it follows is per bin (the variance threshold is the warehouse's,
+    read once per push; holding a count for approval and superseding held counts touch only its
+    own bin) — so it is applied first, on its own, and the rest stay one run. One that shares a bin
+    splits the run there, keeping the phone's order.
     """
     await prepare_by_kind(contexts, facts)  # picks: now their destinations are known
 
