@@ -57,6 +57,7 @@ bench: install postgres ## ledger, sync and order throughput on SQLite and Postg
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.sync
 	$(BIN)/python -m bench.orders
+	$(BIN)/python -m bench.scanning
 
 clean: ## remove the venv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache pwa/node_modules pwa/dist

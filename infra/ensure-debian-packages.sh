@@ -24,8 +24,8 @@ fi
 
 echo "installing Debian packages: ${missing[*]} …"
 export DEBIAN_FRONTEND=noninteractive
-if ! "${as_root[@]}" apt-get update -qq \
-  || ! "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+if ! ${as_root[@]+"${as_root[@]}"} apt-get update -qq \
+  || ! ${as_root[@]+"${as_root[@]}"} apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
   echo "could not install ${missing[*]} with apt-get; install them by hand (pyzbar needs libzbar0)" >&2
   exit 1
 fi

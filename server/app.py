@@ -50,6 +50,8 @@ def _route_handlers() -> list[Any]:
     from server.fulfilment.shipping import controller as shipping
     from server.inbound import controller as inbound
     from server.orders import controller as orders
+    from server.scanning import controller as scan_decode
+    from server.scanning import resolve_controller as scan_resolve
     from server.syncapi.controller import SyncController
     from server.warehouse import controller as warehouse
 
@@ -65,6 +67,8 @@ def _route_handlers() -> list[Any]:
         *fulfilment.CONTROLLERS,
         *inbound.CONTROLLERS,
         *shipping.CONTROLLERS,
+        *scan_resolve.CONTROLLERS,
+        *scan_decode.CONTROLLERS,
     ]
 
 

@@ -42,6 +42,7 @@ from server.catalog.schemas import (
 )
 from server.catalog.services import barcodes, kits, lots, products, skus
 from server.lib.pagination import Page, PageParams, paginate
+from server.scanning.resolve_schemas import SkuMatch
 
 READ = [requires(Permission.catalog_read)]
 WRITE = [requires(Permission.catalog_write)]
@@ -161,21 +162,20 @@ class SkuBarcodeController(Controller):
         await barcodes.remove_barcode(db_session, sku_id, barcode_id)
 
 
-def _resolution_out(found: barcodes.Resolution) -> BarcodeResolution:
-    sku = found.sku
+def _resolution_out(found: SkuMatch) -> BarcodeResolution:
     return BarcodeResolution(
-        code=found.barcode.code,
-        kind=found.barcode.kind,
-        pack_qty=found.barcode.pack_qty,
-        sku_id=sku.id,
-        sku_code=sku.code,
-        name_zh=sku.name_zh,
-        name_en=sku.name_en,
-        unit=sku.unit,
-        is_kit=sku.is_kit,
-        lot_controlled=sku.lot_controlled,
-        expiry_controlled=sku.expiry_controlled,
-        active=sku.active,
+        code=found.barcode,
+        kind=found.barcode_kind,
+        pack_qty=found.pack_qty,
+        sku_id=found.sku_id,
+        sku_code=found.sku_code,
+        name_zh=found.name_zh,
+        name_en=found.name_en,
+        unit=found.unit,
+        is_kit=found.is_kit,
+        lot_controlled=found.lot_controlled,
+        expiry_controlled=found.expiry_controlled,
+        active=found.active,
     )
 
 

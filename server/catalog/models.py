@@ -103,7 +103,8 @@ class Lot(IdMixin, Base):
     __table_args__ = (UniqueConstraint("sku_id", "lot_number"),)
 
     sku_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("skus.id"), index=True)
-    lot_number: Mapped[str] = mapped_column(String(64))
+    lot_number: Mapped[str] = mapped_column(String(64), index=True)
+    """Indexed alone too: a scanned lot number is resolved without knowing its SKU (server/scanning)."""
     manufactured_on: Mapped[date | None] = mapped_column(default=None)
     expires_on: Mapped[date | None] = mapped_column(default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

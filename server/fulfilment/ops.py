@@ -17,10 +17,13 @@ import msgspec
 from sqlalchemy import select
 
 from server.fulfilment.models import ParcelVerification, VerificationStatus
+from server.fulfilment.reroute import Reroute, reroute_short
 from server.fulfilment.wave_picks import consume_for_pick, settle_wave, wave_of_task
 from server.orders.lifecycle import change_status
 from server.orders.models import Order, OrderLine, OrderStatus
 from server.orders.reserving import wanted_units
+from server.scanning.resolve import resolve_scan
+from server.scanning.resolve_schemas import OrderMatch
 from server.syncapi.facts import fact_move, invalid_reference, location_of
 from server.tasks.models import LineStatus, Task, TaskKind, TaskLine, TaskStatus
 from server.tasks.service import LineSpec, open_count_task, open_exception, open_task, task_raised
@@ -291,12 +294,25 @@ async def item_picked(ctx: OpContext, payload: ItemPicked) -> Outcome:
 
 
 async def pick_short(ctx: OpContext, payload: PickShort) -> Outcome:
+    """The line is short; what it misses is re-routed to other bins for the wave's orders (a
+    follow-up pick task), and only what no bin has leaves orders wanting — held once the wave settles."""
     line, task = await _line_and_task(ctx, payload.task_line_id)
     await _require_bin(ctx, payload.location_id)
     if line.status is LineStatus.open:
         line.status = LineStatus.short
     wave_id = await _wave_of(ctx, task.id)
-    if wave_id is not None:  # the orders at the back of the wave go without: they are held once it settles
+    rerouted: Reroute | None = None
+    if wave_id is not None:
+        rerouted = await reroute_short(
+            ctx.session,
+            wave_id=wave_id,
+            line=line,
+            task=task,
+            found_qty=payload.found_qty,
+            reported_location_id=payload.location_id,
+            actor=ctx.user_id,
+            op_id=ctx.op.op_id,
+        )
         await ctx.session.flush()
         await settle_wave(ctx.session, wave_id, actor=ctx.user_id)
     count, _ = await open_count_task(
@@ -307,6 +323,7 @@ async def pick_short(ctx: OpContext, payload: PickShort) -> Outcome:
         reason=f"short pick: {payload.found_qty} found (op {ctx.op.op_id})",
         source_op_id=ctx.op.op_id,
     )
+    moved = rerouted.qty if rerouted is not None else 0
     refs = {
         "task_id": task.id,
         "task_line_id": line.id,
@@ -316,13 +333,16 @@ async def pick_short(ctx: OpContext, payload: PickShort) -> Outcome:
         "line_qty": line.qty,
         "done_qty": line.done_qty,
         "count_task_id": count.id,
+        "rerouted_qty": moved,
+        "reroute_task_id": rerouted.task_id if rerouted is not None else None,
     }
     raised = await open_exception(
         ctx.session,
         warehouse_id=ctx.warehouse_id,
         kind="short_pick",
-        message=f"line {line.id}: only {payload.found_qty} found in bin {payload.location_id}",
-        message_zh=f"短拣：库位仅找到 {payload.found_qty}",
+        message=f"line {line.id}: only {payload.found_qty} found in bin {payload.location_id}"
+        + (f"; {moved} re-routed to other bins" if moved else ""),
+        message_zh=f"短拣：库位仅找到 {payload.found_qty}" + (f"，{moved} 件已改派到其他库位" if moved else ""),
         refs=refs,
         op_id=ctx.op.op_id,
         task_id=task.id,
@@ -335,19 +355,58 @@ async def pick_short(ctx: OpContext, payload: PickShort) -> Outcome:
         f"已生成盘点任务 {count.id}",
         location_id=payload.location_id,
     )
-    return Outcome(result={"line_status": line.status.value, "count_task_id": count.id}, exceptions=[raised, counted])
+    result = {
+        "line_status": line.status.value,
+        "count_task_id": count.id,
+        "rerouted_qty": moved,
+        "reroute_task_id": refs["reroute_task_id"],
+        "wanting_qty": rerouted.wanting if rerouted is not None else 0,
+    }
+    return Outcome(result=result, exceptions=[raised, counted, *_rerouted(rerouted)])
+
+
+def _rerouted(rerouted: Reroute | None) -> list[RaisedException]:
+    """One entry per follow-up line: the phone tells the picker where to go instead."""
+    if rerouted is None or rerouted.task_id is None:
+        return []
+    return [
+        RaisedException(
+            kind="pick_rerouted",
+            message=f"re-routed: pick {new.qty} from bin {new.location_code}",
+            message_zh=f"已改派：请从库位 {new.location_code} 拣 {new.qty} 件",
+            ref={
+                "task_id": rerouted.task_id,
+                "task_line_id": new.task_line_id,
+                "location_id": new.location_id,
+                "location_code": new.location_code,
+                "sku_id": new.sku_id,
+                "lot_id": new.lot_id,
+                "qty": new.qty,
+                "from_location_id": rerouted.from_location_id,
+            },
+        )
+        for new in rerouted.lines
+    ]
 
 
 async def _order_to_pack(ctx: OpContext, reference: str) -> tuple[Order, dict[str, int]] | None:
-    """A picked order of this warehouse named by the parcel (its platform order number), with what
-    it should hold; ``None`` when the reference names no such order (then it names pick tasks)."""
-    order = await ctx.session.scalar(
-        select(Order).where(
-            Order.platform_order_no == reference,
-            Order.warehouse_id == ctx.warehouse_id,
-            Order.status.in_((OrderStatus.picked, OrderStatus.packed)),
-        )
+    """A picked order of this warehouse named by the parcel (its platform order number, read by the
+    scan resolver as any scan is), with what it should hold; ``None`` when the reference names no
+    such order (then it names pick tasks)."""
+    if not reference.strip():
+        return None
+    found = await resolve_scan(
+        ctx.session, reference, warehouse_id=ctx.warehouse_id, kinds={"order"}, suggestions=False
     )
+    named = [found.match] if found.match is not None else found.candidates
+    packable = [
+        m.order_id
+        for m in named
+        if isinstance(m, OrderMatch)
+        and m.warehouse_id == ctx.warehouse_id
+        and m.status in (OrderStatus.picked, OrderStatus.packed)
+    ]
+    order = await ctx.session.get(Order, packable[0]) if packable else None
     if order is None:
         return None
     lines = list(await ctx.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)))

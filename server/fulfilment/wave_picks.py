@@ -4,8 +4,9 @@ last line is picked (or reported short) its orders move on.
 A wave picks in bulk — five of SKU X from bin A for three orders — so a pick is shared out over
 the wave's orders in their wave position (most urgent first), and the ledger's ``reserved`` at the
 bin goes down with the goods that left it: reserved never exceeds on hand. When a pick runs short,
-the orders at the back of the wave are the ones left wanting; they give back what they still hold
-and are held for review (to be routed again from another bin or warehouse, or cancelled).
+what the bin lacked is first re-routed to other bins (``reroute``: a follow-up pick task of the
+wave); the orders at the back of the wave are the ones left wanting of what no bin has. They give
+back what they still hold and are held for review (to be routed again, or cancelled).
 """
 
 from __future__ import annotations

@@ -2,28 +2,23 @@
 
 Storage and lookup share ``barcode_forms`` so a code registered as EAN-13 is found when scanned as
 UPC-A. A code is refused when a bin already carries it: the phone must know whether it scanned a
-bin or an item.
+bin or an item. Resolving a scan is the scanning service's (``server.scanning.resolve``), asked for
+SKUs only, so the catalog's lookup and ``POST /api/scan/resolve`` can never disagree.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Barcode, Sku
 from server.catalog.schemas import BarcodeCreate
-from server.catalog.services.barcode_forms import MAX_CODE_LENGTH, CheckDigitError, lookup_forms, stored_form
+from server.catalog.services.barcode_forms import MAX_CODE_LENGTH, CheckDigitError, stored_form
 from server.catalog.services.common import save_unique, sku_or_404
 from server.lib.errors import Conflict, NotFound, ValidationFailed
+from server.scanning.resolve import resolve_scan
+from server.scanning.resolve_schemas import SkuMatch
 from server.warehouse.models import Location
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    barcode: Barcode
-    sku: Sku
 
 
 def invalid_gtin(exc: CheckDigitError, field: str) -> ValidationFailed:
@@ -108,17 +103,13 @@ async def remove_barcode(session: AsyncSession, sku_id: int, barcode_id: int) ->
     await session.flush()
 
 
-async def resolve(session: AsyncSession, raw: str) -> Resolution:
-    """The SKU and pack quantity a scan of ``raw`` stands for."""
-    try:
-        forms = lookup_forms(raw)
-    except CheckDigitError as exc:
-        raise invalid_gtin(exc, "code") from None
-    rows = (
-        await session.execute(select(Barcode, Sku).join(Sku, Sku.id == Barcode.sku_id).where(Barcode.code.in_(forms)))
-    ).all()
-    by_code = {barcode.code: Resolution(barcode, sku) for barcode, sku in rows}
-    for form in forms:
-        if form in by_code:
-            return by_code[form]
+async def resolve(session: AsyncSession, raw: str) -> SkuMatch:
+    """The SKU and pack quantity a scan of ``raw`` stands for (AIM prefixes, GS1 element strings and
+    every EAN/UPC form included); a GTIN-shaped code with a wrong check digit is 422."""
+    if raw.strip():
+        found = await resolve_scan(session, raw, warehouse_id=None, kinds={"sku"}, suggestions=False)
+        if isinstance(found.match, SkuMatch):
+            return found.match
+        if found.reason == "check_digit_wrong" and found.expected_check_digit is not None:
+            raise invalid_gtin(CheckDigitError(found.normalized, found.expected_check_digit), "code")
     raise NotFound(f"no SKU has barcode {raw.strip()}", message_zh="未知条码", field="code", code="unknown_barcode")

@@ -24,11 +24,12 @@ from server.auth.identity import AuthUser
 from server.auth.permissions import Permission
 from server.catalog.models import Barcode, KitComponent, Product, Sku
 from server.catalog.schemas import SkuCreate, SkuUpdate
-from server.catalog.services.barcode_forms import CheckDigitError, lookup_forms
+from server.catalog.services.barcode_forms import CheckDigitError
 from server.catalog.services.barcodes import invalid_gtin
 from server.catalog.services.common import save_unique, sku_or_404
 from server.catalog.services.kits import kit_components
 from server.lib.errors import Conflict, Forbidden, ValidationFailed
+from server.scanning.resolve_text import scan_barcode_forms
 from server.warehouse.ledger.models import StockLevel
 
 COST_FIELDS = ("standard_cost_minor", "currency")
@@ -189,7 +190,7 @@ def sku_query(
             statement = statement.where(column.is_(value))
     if barcode:
         try:
-            forms = lookup_forms(barcode)
+            forms = scan_barcode_forms(barcode)
         except CheckDigitError as exc:
             raise invalid_gtin(exc, "barcode") from None
         statement = statement.where(Sku.id.in_(select(Barcode.sku_id).where(Barcode.code.in_(forms))))

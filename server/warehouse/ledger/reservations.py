@@ -3,7 +3,7 @@ so it is written here in the ledger package and nowhere else."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -99,7 +99,10 @@ class Shortfall(dict[str, int]):
 
 
 async def reserve_batch(
-    session: AsyncSession, requests: Sequence[tuple[int, Mapping[int, int]]]
+    session: AsyncSession,
+    requests: Sequence[tuple[int, Mapping[int, int]]],
+    *,
+    exclude_location_ids: Collection[int] = (),
 ) -> list[list[Allocation] | list[Shortfall]]:
     """Reserve each request — (warehouse, SKU → units) — all or nothing, in the order given.
 
@@ -107,25 +110,32 @@ async def reserve_batch(
     allocation runs in memory, and the levels are written once: a thousand orders cost a handful
     of statements instead of a thousand lock-and-check rounds. Answers, per request, its
     allocations or the SKUs it was short of (that request then reserved nothing).
+    ``exclude_location_ids``: bins whose books are in doubt (a short pick re-routing its units
+    must not be sent back to the bin that ran short).
     """
     pairs = {(wh, sku) for wh, wants in requests for sku, qty in wants.items() if qty > 0}
     if not pairs:
         return [[] for _ in requests]
+    statement = (
+        select(StockLevel, Location, Lot)
+        .join(Location, Location.id == StockLevel.location_id)
+        .outerjoin(Lot, Lot.id == StockLevel.lot_id)
+        .where(
+            Location.warehouse_id.in_(sorted({wh for wh, _ in pairs})),
+            Location.type.in_(sorted(ORDER_SOURCE_TYPES)),
+            Location.active.is_(True),
+            Location.frozen.is_(False),
+            StockLevel.sku_id.in_(sorted({sku for _, sku in pairs})),
+            StockLevel.on_hand > StockLevel.reserved,
+        )
+    )
+    if exclude_location_ids:
+        statement = statement.where(StockLevel.location_id.not_in(sorted(set(exclude_location_ids))))
     rows = (
         await session.execute(
-            select(StockLevel, Location, Lot)
-            .join(Location, Location.id == StockLevel.location_id)
-            .outerjoin(Lot, Lot.id == StockLevel.lot_id)
-            .where(
-                Location.warehouse_id.in_(sorted({wh for wh, _ in pairs})),
-                Location.type.in_(sorted(ORDER_SOURCE_TYPES)),
-                Location.active.is_(True),
-                Location.frozen.is_(False),
-                StockLevel.sku_id.in_(sorted({sku for _, sku in pairs})),
-                StockLevel.on_hand > StockLevel.reserved,
+            statement.order_by(StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key).with_for_update(
+                of=StockLevel
             )
-            .order_by(StockLevel.location_id, StockLevel.sku_id, StockLevel.lot_key)
-            .with_for_update(of=StockLevel)
         )
     ).all()
     candidates: dict[tuple[int, int], list[StockLevel]] = {}
