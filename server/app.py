@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 
 from server.auth.controller import AuthController, DeviceController, UserController
 from server.auth.middleware import AUTH_EXCLUDE, TokenAuthMiddleware
+from server.channels.worker import outbox_worker
 from server.db.engine import create_engine, create_session_factory, libpq_dsn
 from server.lib.deps import provide_current_user, provide_db_session, provide_session_factory, provide_settings
 from server.lib.error_handlers import EXCEPTION_HANDLERS
@@ -46,6 +47,7 @@ async def health(settings: Settings) -> Health:
 
 def _route_handlers() -> list[Any]:
     from server.catalog import controller as catalog
+    from server.channels import controller as channels
     from server.fulfilment import controller as fulfilment
     from server.fulfilment.shipping import controller as shipping
     from server.inbound import controller as inbound
@@ -69,6 +71,7 @@ def _route_handlers() -> list[Any]:
         *shipping.CONTROLLERS,
         *scan_resolve.CONTROLLERS,
         *scan_decode.CONTROLLERS,
+        *channels.CONTROLLERS,
     ]
 
 
@@ -87,7 +90,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if not settings.is_sqlite:  # pokes from every worker process reach this one's devices
             listener = asyncio.create_task(listen_postgres(libpq_dsn(settings.database_url), POKE_HUB))
         try:
-            yield
+            async with outbox_worker(settings, app.state.session_factory):  # off with CANGKU_OUTBOX_WORKER=0
+                yield
         finally:
             if listener is not None:
                 listener.cancel()

@@ -5,6 +5,8 @@ cangku db upgrade     apply migrations (also done by ``run``)
 cangku db current     show the applied revision
 cangku ledger verify  recompute every stock level from the moves; exit 1 on any difference
 cangku demo-data      load the demo data set into an empty database
+cangku outbox deliver send the channel outbox rows due now, once (the app's worker does it every few seconds)
+cangku outbox publish queue every shop's changed stock figures, once
 cangku settings       list every CANGKU_* variable with its value and meaning
 """
 
@@ -83,6 +85,31 @@ async def _load_demo(settings: Settings, *, only_if_empty: bool) -> bool:
         await engine.dispose()
 
 
+async def _outbox(action: str, settings: Settings) -> int:
+    """One pass of what the app's outbox worker does, for cron, a worker-less deployment or a person
+    watching. Exit 1 if a row died in this pass."""
+    from server.channels.senders.registry import ChannelDispatcher, http_client
+    from server.channels.worker import OutboxWorker, publish_all
+    from server.db.engine import create_engine, create_session_factory
+
+    engine = create_engine(settings.database_url)
+    try:
+        factory = create_session_factory(engine)
+        if action == "publish":
+            reports = await publish_all(factory)
+            queued = sum(len(r.queued) for r in reports)
+            _print(f"{len(reports)} channels published: {queued} stock figures queued")
+            return 0
+        async with http_client() as http:
+            report = await OutboxWorker(factory, ChannelDispatcher(factory, http)).drain()
+        _print(f"sent {len(report.sent)}, retrying later {len(report.retrying)}, dead {len(report.dead)}")
+        for row_id in report.dead:
+            _print(f"  row {row_id} is dead: see GET /api/channels/{{id}}/outbox?status=dead")
+        return 1 if report.dead else 0
+    finally:
+        await engine.dispose()
+
+
 def _print_logins(settings: Settings) -> None:
     url = f"http://{'localhost' if settings.host in {'0.0.0.0', '127.0.0.1'} else settings.host}:{settings.port}"  # noqa: S104
     _print("")
@@ -136,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo-data", help="load the demo data set into an empty database")
     demo.set_defaults(handler=lambda _a, s: 0 if asyncio.run(_load_demo(s, only_if_empty=False)) else 1)
+
+    outbox = sub.add_parser("outbox", help="the channel outbox (platform calls)")
+    outbox.add_argument("action", choices=["deliver", "publish"])
+    outbox.set_defaults(handler=lambda a, s: asyncio.run(_outbox(a.action, s)))
 
     sub.add_parser("settings", help="list every CANGKU_* setting").set_defaults(handler=cmd_settings)
     return parser

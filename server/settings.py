@@ -76,6 +76,17 @@ class Settings:
     """CANGKU_KUAIDI100_SALT: the salt given when subscribing to Kuaidi100 tracking pushes; pushes
     are then refused unless signed with it (empty: pushes are not signed)."""
 
+    outbox_worker: bool = field(default_factory=lambda: _env_bool("OUTBOX_WORKER", True))
+    """CANGKU_OUTBOX_WORKER: deliver the channel outbox (shipment confirmations, stock figures) to
+    the platforms from this process; ``0`` to leave it to another process or ``cangku outbox deliver``."""
+
+    outbox_interval_seconds: int = field(default_factory=lambda: _env_int("OUTBOX_INTERVAL_SECONDS", 5))
+    """CANGKU_OUTBOX_INTERVAL_SECONDS: how often the outbox worker looks for rows due."""
+
+    stock_publish_interval_seconds: int = field(default_factory=lambda: _env_int("STOCK_PUBLISH_INTERVAL_SECONDS", 60))
+    """CANGKU_STOCK_PUBLISH_INTERVAL_SECONDS: how often the worker queues every shop's changed stock
+    figures (库存同步); ``0`` publishes only when asked (``POST /api/channels/{id}/stock/publish``)."""
+
     pwa_dist: Path = field(default_factory=lambda: Path(_env("PWA_DIST", "pwa/dist")))
     """CANGKU_PWA_DIST: folder of the built PWA served at ``/``; a placeholder page if absent."""
 

@@ -99,6 +99,7 @@ def settings(backend: Backend) -> Settings:
         login_max_failures=5,
         login_window_seconds=300,
         database_pool_size=3,
+        outbox_worker=False,  # a test that wants the worker asks: replace(settings, outbox_worker=True)
     )
 
 

@@ -2,6 +2,7 @@
 
 from server.auth import models as auth_models
 from server.catalog import models as catalog_models
+from server.channels import models as channel_models
 from server.fulfilment import models as fulfilment_models
 from server.fulfilment.shipping import models as shipping_models
 from server.inbound import models as inbound_models
@@ -15,6 +16,7 @@ from server.warehouse.ledger import models as ledger_models
 __all__ = (
     "auth_models",
     "catalog_models",
+    "channel_models",
     "count_models",
     "fulfilment_models",
     "inbound_models",

@@ -32,6 +32,20 @@ Sender = Callable[[OutboundCall], Awaitable[None]]
 """Makes the platform call; returns on success, raises on failure (``PermanentFailure`` if retrying
 cannot help). Injected so the HTTP clients, with their credentials, live elsewhere."""
 
+
+class Outgoing(msgspec.Struct, kw_only=True, frozen=True):
+    """One claimed row as a ``RowSender`` sees it: the call, and whose credentials sign it."""
+
+    row_id: int
+    channel_id: int
+    kind: OutboxKind
+    call: OutboundCall
+
+
+RowSender = Callable[[Outgoing], Awaitable[None]]
+"""A ``Sender`` that is told the row's channel and kind: the real senders (``server.channels``)
+sign with the channel's own credentials, and treat "already shipped" differently from a stock update."""
+
 MAX_ATTEMPTS = 10
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=6)
@@ -91,11 +105,19 @@ class _Claimed(msgspec.Struct, frozen=True):
     id: int
     attempts: int
     payload: dict[str, Any]
+    channel_id: int
+    kind: OutboxKind
 
 
 async def _claim(session: AsyncSession, now: datetime, limit: int, lease: timedelta) -> list[_Claimed]:
     statement = (
-        select(ChannelOutbox.id, ChannelOutbox.attempts, ChannelOutbox.payload)
+        select(
+            ChannelOutbox.id,
+            ChannelOutbox.attempts,
+            ChannelOutbox.payload,
+            ChannelOutbox.channel_id,
+            ChannelOutbox.kind,
+        )
         .where(
             ChannelOutbox.status.in_((OutboxStatus.pending, OutboxStatus.failed)),
             ChannelOutbox.next_attempt_at <= now,
@@ -113,7 +135,7 @@ async def _claim(session: AsyncSession, now: datetime, limit: int, lease: timede
         .where(ChannelOutbox.id.in_([r.id for r in rows]))
         .values(attempts=ChannelOutbox.attempts + 1, next_attempt_at=now + lease)
     )
-    return [_Claimed(r.id, r.attempts + 1, r.payload) for r in rows]
+    return [_Claimed(r.id, r.attempts + 1, r.payload, r.channel_id, r.kind) for r in rows]
 
 
 async def _settle(session: AsyncSession, claimed: _Claimed, values: dict[str, Any]) -> None:
@@ -148,14 +170,32 @@ async def deliver_due(
     limit: int = BATCH,
     lease: timedelta = LEASE,
 ) -> DeliveryReport:
+    """Send up to ``limit`` rows due at ``now`` with a sender that needs only the call (tests, tools);
+    see ``deliver_rows``."""
+
+    async def send(row: Outgoing) -> None:
+        await sender(row.call)
+
+    return await deliver_rows(factory, send, now, limit=limit, lease=lease)
+
+
+async def deliver_rows(
+    factory: async_sessionmaker[AsyncSession],
+    sender: RowSender,
+    now: datetime,
+    *,
+    limit: int = BATCH,
+    lease: timedelta = LEASE,
+) -> DeliveryReport:
     """Send up to ``limit`` rows due at ``now``; failures wait ``retry_delay`` and die after
-    ``MAX_ATTEMPTS``. A worker loop calls this every few seconds with the current time."""
+    ``MAX_ATTEMPTS``. The outbox worker (``server.channels.worker``) calls this every few seconds."""
     claimed = await run_in_transaction(factory, partial(_claim, now=now, limit=limit, lease=lease))
     report = DeliveryReport()
     for row in claimed:
         error: Exception | None = None
         try:
-            await sender(msgspec.convert(row.payload, OutboundCall))
+            call = msgspec.convert(row.payload, OutboundCall)
+            await sender(Outgoing(row_id=row.id, channel_id=row.channel_id, kind=row.kind, call=call))
         except Exception as exc:  # any failure is recorded on the row; the loop goes on with the next
             error = exc
         outcome, values = _outcome(row, error, now)
