@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db.types import utcnow
 from server.lib.errors import DomainError
 from server.orders.models import Order, OrderEvent, OrderStatus
 
@@ -69,22 +70,41 @@ def change_status(
     **detail: Any,
 ) -> OrderEvent:
     """Move ``order`` to ``to`` and record who, when and why; refuses a move the table forbids."""
+    event = OrderEvent(
+        **transition(order, to, actor=actor, reason=reason, kind=kind, hold_reason=hold_reason, **detail)
+    )
+    session.add(event)
+    return event
+
+
+def transition(
+    order: Order,
+    to: OrderStatus,
+    *,
+    actor: int | None,
+    reason: str,
+    kind: str = "status",
+    hold_reason: str = "",
+    **detail: Any,
+) -> dict[str, Any]:
+    """``change_status`` without the session: moves ``order`` and answers its event as values, for
+    a batch that writes thousands of events in one INSERT (routing a promotion's orders)."""
     if to not in NEXT[order.status]:
         raise TransitionRefused(
             f"order {order.platform_order_no} cannot go from {order.status} to {to}",
             message_zh=f"订单状态不能从 {order.status.value} 变为 {to.value}",
             detail={"order_id": order.id, "from": order.status.value, "to": to.value},
         )
-    event = OrderEvent(
-        order_id=order.id,
-        kind=kind,
-        from_status=order.status.value,
-        to_status=to.value,
-        actor_user_id=actor,
-        reason=reason,
-        detail=detail,
-    )
+    event = {
+        "order_id": order.id,
+        "at": utcnow(),
+        "kind": kind,
+        "from_status": order.status.value,
+        "to_status": to.value,
+        "actor_user_id": actor,
+        "reason": reason,
+        "detail": detail,
+    }
     order.status = to
     order.hold_reason = hold_reason if to is S.review else ""
-    session.add(event)
     return event

@@ -17,15 +17,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
 from server.orders import merging
-from server.orders.lifecycle import change_status
-from server.orders.models import Channel, Order, OrderLine, OrderRuleSet, OrderStatus, vip_tagged
+from server.orders.lifecycle import change_status, transition
+from server.orders.models import (
+    Channel,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderReservation,
+    OrderRuleSet,
+    OrderStatus,
+    vip_tagged,
+)
 from server.orders.normalized import RefundState
-from server.orders.reserving import available_to_promise, holdings, wanted_units
+from server.orders.reserving import available_to_promise, holding_rows, wanted_units
 from server.orders.rules import (
     CarrierDecision,
     CarrierRate,
@@ -236,6 +245,8 @@ async def process_paid(
             reason = f"awaiting stock (缺货拆单): no warehouse can ship {waiting} yet"
             _hold(session, part.order, actor, reason, f"{reason}; {part.note}", kind="held")
             report.held += 1
+    reservations: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for (part, warehouse_id), answer in zip(shipping, answers, strict=True):
         order = part.order
         if answer and isinstance(answer[0], Shortfall):
@@ -246,26 +257,31 @@ async def process_paid(
             report.held += 1
             continue
         allocations = [a for a in answer if isinstance(a, Allocation)]
-        session.add_all(holdings(order, part.lines, warehouse_id, allocations))
+        reservations.extend(holding_rows(order, part.lines, warehouse_id, allocations))
         carrier = choose_carrier(part.facts, warehouses[warehouse_id], rules.rates, rules.carrier)
         order.warehouse_id = warehouse_id
         order.carrier_code = carrier.carrier_code or ""
         order.shipping_cost_minor = carrier.cost_minor
         verdict, decision = part.verdict, part.decision
         note = f"; {part.note}" if part.note else ""
-        change_status(
-            session,
-            order,
-            OrderStatus.routed,
-            actor=actor,
-            reason=f"{verdict.explanation}; {decision.explanation}; {carrier.explanation}{note}",
-            kind="routed",
-            review=verdict.explanation_zh,
-            routing=decision.explanation_zh,
-            carrier=carrier.explanation_zh,
+        events.append(
+            transition(
+                order,
+                OrderStatus.routed,
+                actor=actor,
+                reason=f"{verdict.explanation}; {decision.explanation}; {carrier.explanation}{note}",
+                kind="routed",
+                review=verdict.explanation_zh,
+                routing=decision.explanation_zh,
+                carrier=carrier.explanation_zh,
+            )
         )
         report.routed += 1
-    await session.flush()
+    await session.flush()  # first what the ORM holds (a part's split events come before its routing)
+    if reservations:  # one executemany each: thousands of ORM objects would cost more than the INSERTs
+        await session.execute(insert(OrderReservation), reservations)
+    if events:
+        await session.execute(insert(OrderEvent), events)
     return report
 
 
