@@ -22,14 +22,15 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
+from server.db.ids import allocate_ids
 from server.fulfilment.intercept import ON_THE_FLOOR, intercept
 from server.orders import merging
-from server.orders.lifecycle import NEXT, OPEN, change_status, record
-from server.orders.models import Order, OrderLine, OrderStatus
+from server.orders.lifecycle import NEXT, OPEN, change_status, record, record_values
+from server.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from server.orders.normalized import NormalizedLine, NormalizedOrder, PlatformStatus, RefundState, RowError
 from server.orders.reserving import cancel_order, release_order
 from server.orders.values import allocate
@@ -129,13 +130,13 @@ async def write_orders(
         row[0]: row[1] for row in await session.execute(select(Sku.code, Sku.id).where(Sku.code.in_(sorted(codes))))
     }
 
-    created: list[tuple[Order, NormalizedOrder, str]] = []
+    created: list[tuple[NormalizedOrder, str]] = []
     updates: list[tuple[Order, NormalizedOrder, str]] = []
     for number, incoming in latest.items():
         digest = content_hash(incoming)
         found = existing.get(number)
         if found is None:
-            created.append((_new_order(channel_id, incoming, digest), incoming, digest))
+            created.append((incoming, digest))
         elif found.content_hash == digest:
             tally.unchanged += 1
         elif _is_stale(incoming, found):
@@ -147,17 +148,83 @@ async def write_orders(
         for order, incoming, digest in updates:
             await _update(session, order, incoming, digest, skus, actor, family)
         tally.updated += len(updates)
-    if created:
-        session.add_all([order for order, _, _ in created])
-        await session.flush()  # one INSERT for the chunk's new orders; their ids for lines and events
-        for order, incoming, _ in created:
+    plain = [(incoming, digest) for incoming, digest in created if not _needs_attention(incoming, skus)]
+    if plain:
+        await _insert_plain(session, channel_id, plain, skus, actor)
+    watched = [
+        (_new_order(channel_id, incoming, digest), incoming)
+        for incoming, digest in created
+        if _needs_attention(incoming, skus)
+    ]
+    if watched:
+        session.add_all([order for order, _ in watched])
+        await session.flush()  # one INSERT for these new orders; their ids for lines and events
+        for order, incoming in watched:
             new_lines = _new_lines(order.id, order.id, incoming.lines, skus)
             session.add_all(new_lines)
             session.add(record(order, "imported", actor=actor, reason=f"imported from {incoming.platform}"))
             await _hold_or_cancel(session, order, new_lines, incoming, skus, actor, [])
-        tally.created += len(created)
+    tally.created += len(created)
     await session.flush()
     return tally
+
+
+def _needs_attention(incoming: NormalizedOrder, skus: dict[str, int]) -> bool:
+    """Whether ``_hold_or_cancel`` may act on this new order: cancelled, without lines, a refund on
+    any line, or a merchant code we do not know. The rest — nearly every order of a promotion —
+    go in as plain rows."""
+    return (
+        incoming.status is PlatformStatus.cancelled
+        or not incoming.lines
+        or any(line.refund is not RefundState.none or line.sku_code not in skus for line in incoming.lines)
+    )
+
+
+async def _insert_plain(
+    session: AsyncSession,
+    channel_id: int,
+    orders: list[tuple[NormalizedOrder, str]],
+    skus: dict[str, int],
+    actor: int | None,
+) -> None:
+    """New orders nothing needs to act on, with their lines and "imported" events, in three
+    executemany INSERTs with ids taken first: the same rows ``_new_order``/``_new_lines``/``record``
+    make, without building thousands of ORM objects only to flush them."""
+    order_ids = await allocate_ids(session, Order, len(orders))
+    line_count = sum(len(incoming.lines) for incoming, _ in orders)
+    line_ids = iter(await allocate_ids(session, OrderLine, line_count))
+    order_rows: list[dict[str, Any]] = []
+    line_rows: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
+    for order_id, (incoming, digest) in zip(order_ids, orders, strict=True):
+        status = _INITIAL[incoming.status]
+        order_rows.append(
+            {
+                "id": order_id,
+                "channel_id": channel_id,
+                "platform_order_no": incoming.platform_order_no,
+                "status": status,
+                "hold_reason": "",
+                **_order_fields(incoming, digest),
+            }
+        )
+        line_rows.extend(
+            {
+                "id": next(line_ids),
+                "order_id": order_id,
+                "origin_order_id": order_id,
+                "line_no": n,
+                "platform_line_id": line.platform_line_id,
+                **_line_fields(line, skus),
+            }
+            for n, line in enumerate(incoming.lines, start=1)
+        )
+        event_rows.append(
+            record_values(order_id, status, "imported", actor=actor, reason=f"imported from {incoming.platform}")
+        )
+    await session.execute(insert(Order), order_rows)
+    await session.execute(insert(OrderLine), line_rows)
+    await session.execute(insert(OrderEvent), event_rows)
 
 
 @dataclass

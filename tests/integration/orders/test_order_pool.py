@@ -205,3 +205,44 @@ async def test_concurrent_imports_of_the_same_order_make_one_order(session_facto
     assert count == 20
     assert sum(r.created for r in reports if r is not None) == 20
     assert all(r is not None and r.created + r.unchanged == 20 and r.status is ImportStatus.done for r in reports)
+
+
+async def test_plain_and_watched_new_orders_of_one_chunk_are_written_alike(session_factory: Factory) -> None:
+    """Plain new orders go in as bulk rows, ones needing attention through the ORM: same result."""
+    async with session_factory() as s, s.begin():
+        await make_sku(s, code="SKU-A")
+    channel = await _channel(session_factory)
+    numbers = ["T5001", "T5002", "T5003", "T5004"]
+    await _write(
+        session_factory,
+        channel,
+        [
+            _order("T5001"),
+            _order("T5002", sku_code="NOPE-1"),
+            _order("T5003"),
+            _order("T5004", status=PlatformStatus.cancelled),
+        ],
+    )
+
+    async with session_factory() as s:
+        orders = {o.platform_order_no: o for o in await s.scalars(select(Order))}
+        lines = list(await s.scalars(select(OrderLine).order_by(OrderLine.id)))
+        events = list(await s.scalars(select(OrderEvent).where(OrderEvent.kind == "imported")))
+    assert sorted(orders) == numbers
+    assert [orders[n].status for n in numbers] == [
+        OrderStatus.paid,
+        OrderStatus.review,
+        OrderStatus.paid,
+        OrderStatus.cancelled,
+    ]
+    assert {(line.order_id, line.origin_order_id, line.line_no, line.platform_line_id) for line in lines} == {
+        (orders[n].id, orders[n].id, 1, f"{n}-1") for n in numbers
+    }
+    assert sorted(e.order_id for e in events) == sorted(o.id for o in orders.values())
+    assert all(o.content_hash and o.created_at and o.carrier_code == "" for o in orders.values())
+
+    async with session_factory() as s:
+        before = await s.scalar(select(func.count()).select_from(OrderEvent))
+    await _write(session_factory, channel, [_order(n) for n in ("T5001", "T5003")])  # the same again: nothing
+    async with session_factory() as s:
+        assert await s.scalar(select(func.count()).select_from(OrderEvent)) == before
