@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.ids import allocate_ids
-from server.db.types import utcnow
+from server.db.types import BigIntPK, JsonDoc, UTCDateTime, utcnow
 from server.fulfilment.models import Wave, WaveKind, WaveOrder, WaveStatus, WaveTask
 from server.lib.errors import DomainError
 from server.orders.models import Order, OrderEvent, OrderReservation, OrderStatus, vip_tagged
@@ -265,24 +265,25 @@ async def _join_waves(
             for n, order in enumerate(orders, start=1)
         ],
     )
-    await session.execute(
-        insert(OrderEvent),
-        [
-            {
-                "order_id": order.id,
-                "at": now,
-                "kind": "waved",
-                "from_status": OrderStatus.routed.value,
-                "to_status": OrderStatus.in_wave.value,
-                "actor_user_id": actor,
-                "reason": f"in wave {code}",
-                "detail": {},
-            }
-            for _, code, orders in waves
-            for order in orders
-        ],
+    wave_ids = [wave_id for wave_id, _, _ in waves]
+    events = (  # one event per member, written by the database from the memberships just inserted
+        select(
+            WaveOrder.order_id,
+            literal(now, UTCDateTime()),
+            literal("waved"),
+            literal(OrderStatus.routed.value),
+            literal(OrderStatus.in_wave.value),
+            literal(actor, BigIntPK),
+            literal("in wave ") + Wave.code,
+            literal({}, JsonDoc),
+        )
+        .join(Wave, Wave.id == WaveOrder.wave_id)
+        .where(WaveOrder.wave_id.in_(wave_ids))
+        .order_by(WaveOrder.id)
     )
-    joined = select(WaveOrder.order_id).where(WaveOrder.wave_id.in_([wave_id for wave_id, _, _ in waves]))
+    columns = ["order_id", "at", "kind", "from_status", "to_status", "actor_user_id", "reason", "detail"]
+    await session.execute(insert(OrderEvent).from_select(columns, events))
+    joined = select(WaveOrder.order_id).where(WaveOrder.wave_id.in_(wave_ids))
     await session.execute(
         update(Order)
         .where(Order.id.in_(joined), Order.status == OrderStatus.routed)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.auth.models import Role
-from server.fulfilment.models import WaveOrder
-from server.orders.models import Channel, Order, OrderReservation, OrderStatus
+from server.fulfilment.models import Wave, WaveOrder
+from server.orders.models import Channel, Order, OrderEvent, OrderReservation, OrderStatus
 from server.orders.normalized import NormalizedLine, NormalizedOrder, PlatformStatus, Receiver
 from server.orders.pool import write_orders
 from server.tasks.models import Task, TaskKind, TaskLine
@@ -273,3 +273,17 @@ async def test_a_phone_already_synced_receives_the_wave_tasks_through_the_feed(
                 "status": "open",
             }
     assert len([key for key in phone.store if key[0] == "task_line"]) == 3
+    async with session_factory() as s:  # each member's transition is recorded, naming its wave
+        waved = (
+            await s.execute(
+                select(OrderEvent.order_id, OrderEvent.reason, OrderEvent.to_status).where(OrderEvent.kind == "waved")
+            )
+        ).all()
+        codes = {
+            o.order_id: w.code
+            for o, w in (await s.execute(select(WaveOrder, Wave).join(Wave, Wave.id == WaveOrder.wave_id))).all()
+        }
+    assert sorted((order_id, reason, to) for order_id, reason, to in waved) == sorted(
+        (order_id, f"in wave {code}", "in_wave") for order_id, code in codes.items()
+    )
+    assert len(codes) == 2
