@@ -109,6 +109,11 @@ def md5_upper(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest().upper()  # noqa: S324 - the platforms' documented signature
 
 
+def wrapped_md5_sign(params: Mapping[str, str], secret: str) -> str:
+    """``MD5(secret + k1v1k2v2… + secret)`` in upper case: the md5 signature of Taobao, JD and PDD alike."""
+    return md5_upper(secret + concat_sorted(params) + secret)
+
+
 def hmac_hex(secret: str, text: str, digest: str) -> str:
     return hmac.new(secret.encode(), text.encode(), digest).hexdigest()
 
@@ -195,6 +200,14 @@ def judge_refusal(shipment: bool, text: str, *, retryable: bool = False) -> None
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class ClockedSender:
+    """A sender whose requests carry the time (every platform but Shopify and WooCommerce signs it);
+    the clock is injected so tests can recompute a signature."""
+
+    def __init__(self, clock: Clock = utc_now) -> None:
+        self.clock = clock
 
 
 class _NoQueryInUrls(logging.Filter):

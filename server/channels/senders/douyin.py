@@ -22,7 +22,7 @@ import httpx
 
 from server.channels.credentials import Credentials
 from server.channels.senders.base import (
-    Clock,
+    ClockedSender,
     Scrubber,
     compact_json,
     exchange,
@@ -30,7 +30,6 @@ from server.channels.senders.base import (
     json_body,
     judge_refusal,
     refuse_4xx,
-    utc_now,
 )
 from server.fulfilment.shipping.outbox import PermanentFailure
 from server.orders.adapters.base import OutboundCall
@@ -49,12 +48,9 @@ def douyin_sign(app_key: str, method: str, param_json: str, timestamp: str, secr
     raise PermanentFailure(f"unknown Douyin sign_method {sign_method!r}")
 
 
-class DouyinSender:
+class DouyinSender(ClockedSender):
     platform: ClassVar[str] = "douyin"
     default_base_url: ClassVar[str] = "https://openapi-fxg.jinritemai.com"
-
-    def __init__(self, clock: Clock = utc_now) -> None:
-        self.clock = clock
 
     def request(self, call: OutboundCall, credentials: Credentials) -> httpx.Request:
         business = dict(call.params)

@@ -18,17 +18,15 @@ import httpx
 
 from server.channels.credentials import Credentials
 from server.channels.senders.base import (
-    Clock,
+    ClockedSender,
     Scrubber,
     beijing_time,
     compact_json,
-    concat_sorted,
     exchange,
     json_body,
     judge_refusal,
-    md5_upper,
     refuse_4xx,
-    utc_now,
+    wrapped_md5_sign,
 )
 from server.fulfilment.shipping.outbox import PermanentFailure
 from server.orders.adapters.base import OutboundCall
@@ -37,15 +35,12 @@ _MESSAGE_KEYS = ("chinese_err_code", "english_err_code", "errorMessage", "result
 
 
 def jd_sign(params: dict[str, str], secret: str) -> str:
-    return md5_upper(secret + concat_sorted(params) + secret)
+    return wrapped_md5_sign(params, secret)
 
 
-class JdSender:
+class JdSender(ClockedSender):
     platform: ClassVar[str] = "jd"
     default_base_url: ClassVar[str] = "https://api.jd.com/routerjson"
-
-    def __init__(self, clock: Clock = utc_now) -> None:
-        self.clock = clock
 
     def request(self, call: OutboundCall, credentials: Credentials) -> httpx.Request:
         business = dict(call.params)

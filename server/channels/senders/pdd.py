@@ -17,16 +17,14 @@ import httpx
 
 from server.channels.credentials import Credentials
 from server.channels.senders.base import (
-    Clock,
+    ClockedSender,
     Scrubber,
-    concat_sorted,
     exchange,
     form_params,
     json_body,
     judge_refusal,
-    md5_upper,
     refuse_4xx,
-    utc_now,
+    wrapped_md5_sign,
 )
 from server.fulfilment.shipping.outbox import PermanentFailure
 from server.orders.adapters.base import OutboundCall
@@ -36,15 +34,12 @@ RETRY_CODES = frozenset({"70031", "70032", "70033", "70034"})
 
 
 def pdd_sign(params: dict[str, str], secret: str) -> str:
-    return md5_upper(secret + concat_sorted(params) + secret)
+    return wrapped_md5_sign(params, secret)
 
 
-class PddSender:
+class PddSender(ClockedSender):
     platform: ClassVar[str] = "pdd"
     default_base_url: ClassVar[str] = "https://gw-api.pinduoduo.com/api/router"
-
-    def __init__(self, clock: Clock = utc_now) -> None:
-        self.clock = clock
 
     def request(self, call: OutboundCall, credentials: Credentials) -> httpx.Request:
         business = dict(call.params)

@@ -25,7 +25,7 @@ import httpx
 
 from server.channels.credentials import Credentials
 from server.channels.senders.base import (
-    Clock,
+    ClockedSender,
     Scrubber,
     beijing_time,
     concat_sorted,
@@ -34,9 +34,8 @@ from server.channels.senders.base import (
     hmac_hex,
     json_body,
     judge_refusal,
-    md5_upper,
     refuse_4xx,
-    utc_now,
+    wrapped_md5_sign,
 )
 from server.fulfilment.shipping.outbox import PermanentFailure
 from server.orders.adapters.base import OutboundCall
@@ -47,7 +46,7 @@ RETRY_CODES = frozenset({"7", "10"})
 def top_sign(params: dict[str, str], secret: str, sign_method: str) -> str:
     text = concat_sorted(params)
     if sign_method == "md5":
-        return md5_upper(secret + text + secret)
+        return wrapped_md5_sign(params, secret)
     if sign_method == "hmac":
         return hmac_hex(secret, text, "md5").upper()
     if sign_method == "hmac-sha256":
@@ -55,12 +54,9 @@ def top_sign(params: dict[str, str], secret: str, sign_method: str) -> str:
     raise PermanentFailure(f"unknown Taobao sign_method {sign_method!r}")
 
 
-class TaobaoTopSender:
+class TaobaoTopSender(ClockedSender):
     platform: ClassVar[str] = "taobao"
     default_base_url: ClassVar[str] = "https://eco.taobao.com/router/rest"
-
-    def __init__(self, clock: Clock = utc_now) -> None:
-        self.clock = clock
 
     def request(self, call: OutboundCall, credentials: Credentials) -> httpx.Request:
         sign_method = credentials.get("sign_method", "md5")
