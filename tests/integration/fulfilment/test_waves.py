@@ -81,6 +81,20 @@ async def _world(factory: Factory) -> dict[str, Any]:
     return {"wh": wh, "far": far.id, "near": near.id, "staging": staging.id, "a": a.id, "b": b.id, "token": token}
 
 
+async def _route_all_here(client: Client, headers: dict[str, str], warehouse_id: int) -> None:
+    """One routing rule: every order to this warehouse."""
+    rule = [
+        {
+            "id": 1,
+            "position": 1,
+            "name": "本仓",
+            "conditions": [],
+            "action": {"type": "route_to", "warehouse_ids": [warehouse_id]},
+        }
+    ]
+    assert (await client.put("/api/order-rules/routing", json=rule, headers=headers)).status_code == 200
+
+
 async def _status(factory: Factory) -> dict[str, OrderStatus]:
     async with factory() as s:
         return {o.platform_order_no: o.status for o in await s.scalars(select(Order))}
@@ -95,16 +109,7 @@ async def test_waves_pick_and_a_short_pick(client: Client, session_factory: Fact
     w = await _world(session_factory)
     headers = bearer(w["token"])
     wh_id = w["wh"].warehouse.id
-    rule = [
-        {
-            "id": 1,
-            "position": 1,
-            "name": "本仓",
-            "conditions": [],
-            "action": {"type": "route_to", "warehouse_ids": [wh_id]},
-        }
-    ]
-    assert (await client.put("/api/order-rules/routing", json=rule, headers=headers)).status_code == 200
+    await _route_all_here(client, headers, wh_id)
     processed = (await client.post("/api/orders/process", json={}, headers=headers)).json()
     assert (processed["routed"], processed["held"]) == (2, 1)  # O3 wants the B that O2 (paid earlier) took
 
@@ -185,16 +190,7 @@ async def test_a_platform_cancellation_intercepts_an_order_whose_goods_are_picke
     w = await _world(session_factory)
     headers = bearer(w["token"])
     wh_id = w["wh"].warehouse.id
-    rule = [
-        {
-            "id": 1,
-            "position": 1,
-            "name": "本仓",
-            "conditions": [],
-            "action": {"type": "route_to", "warehouse_ids": [wh_id]},
-        }
-    ]
-    await client.put("/api/order-rules/routing", json=rule, headers=headers)
+    await _route_all_here(client, headers, wh_id)
     await client.post("/api/orders/process", json={}, headers=headers)
     _, multi = (await client.post("/api/waves", json={"warehouse_id": wh_id}, headers=headers)).json()
     (task_id,) = (await client.get(f"/api/waves/{multi['id']}", headers=headers)).json()["task_ids"]
@@ -236,16 +232,7 @@ async def test_a_phone_already_synced_receives_the_wave_tasks_through_the_feed(
     w = await _world(session_factory)
     headers = bearer(w["token"])
     wh_id = w["wh"].warehouse.id
-    rule = [
-        {
-            "id": 1,
-            "position": 1,
-            "name": "本仓",
-            "conditions": [],
-            "action": {"type": "route_to", "warehouse_ids": [wh_id]},
-        }
-    ]
-    assert (await client.put("/api/order-rules/routing", json=rule, headers=headers)).status_code == 200
+    await _route_all_here(client, headers, wh_id)
     assert (await client.post("/api/orders/process", json={}, headers=headers)).status_code in (200, 201)
     phone = await make_device(session_factory, w["wh"].warehouse)
     await phone.pull_all(client)
