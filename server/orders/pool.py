@@ -148,14 +148,15 @@ async def write_orders(
         for order, incoming, digest in updates:
             await _update(session, order, incoming, digest, skus, actor, family)
         tally.updated += len(updates)
-    plain = [(incoming, digest) for incoming, digest in created if not _needs_attention(incoming, skus)]
+    plain: list[tuple[NormalizedOrder, str]] = []
+    watched: list[tuple[Order, NormalizedOrder]] = []
+    for incoming, digest in created:
+        if _needs_attention(incoming, skus):
+            watched.append((_new_order(channel_id, incoming, digest), incoming))
+        else:
+            plain.append((incoming, digest))
     if plain:
         await _insert_plain(session, channel_id, plain, skus, actor)
-    watched = [
-        (_new_order(channel_id, incoming, digest), incoming)
-        for incoming, digest in created
-        if _needs_attention(incoming, skus)
-    ]
     if watched:
         session.add_all([order for order, _ in watched])
         await session.flush()  # one INSERT for these new orders; their ids for lines and events
