@@ -1,0 +1,57 @@
+// Which screen answers which hash route. The shell renders `screenFor(route)`; the home menu lists
+// the entries with a `menu` label the session's permissions allow.
+
+import type { JSX } from "preact";
+import type { Bilingual } from "../i18n/i18n";
+import { HomeScreen } from "../screens/home";
+import { LoginScreen } from "../screens/login";
+import { SettingsScreen } from "../screens/settings";
+import { SyncStatusScreen } from "../screens/sync-status";
+import { PickScreen } from "../tasks/pick/pick-screen";
+import { PackScreen } from "../tasks/pack/pack-screen";
+import { CountScreen } from "../tasks/count/count-screen";
+import { ReceiveScreen } from "../tasks/receive/receive-screen";
+import { MoveScreen } from "../tasks/move/move-screen";
+import { ReturnsScreen } from "../tasks/returns/returns-screen";
+import { LookupScreen } from "../tasks/lookup/lookup-screen";
+import { SupervisorScreen } from "../supervisor/supervisor-screen";
+import { ManagerScreen } from "../manager/manager-screen";
+
+export interface ScreenProps {
+  /** Route segments after the screen's name, e.g. ["12"] for `#/pick/12`. */
+  readonly args: readonly string[];
+}
+
+export interface ScreenEntry {
+  readonly name: string;
+  readonly component: (props: ScreenProps) => JSX.Element;
+  /** Shown on the home menu with this label; absent for screens reached otherwise. */
+  readonly menu?: Bilingual;
+  /** The session needs this permission for the menu to offer the screen. */
+  readonly permission?: string;
+}
+
+export const SCREENS: readonly ScreenEntry[] = [
+  { name: "", component: HomeScreen },
+  { name: "login", component: LoginScreen },
+  { name: "pick", component: PickScreen, menu: { en: "Pick", zh: "拣货" }, permission: "sync.use" },
+  { name: "pack", component: PackScreen, menu: { en: "Pack check", zh: "复核" }, permission: "sync.use" },
+  { name: "receive", component: ReceiveScreen, menu: { en: "Receive", zh: "收货" }, permission: "sync.use" },
+  { name: "move", component: MoveScreen, menu: { en: "Put away / move", zh: "上架 / 移库" }, permission: "sync.use" },
+  { name: "count", component: CountScreen, menu: { en: "Cycle count", zh: "盘点" }, permission: "sync.use" },
+  { name: "returns", component: ReturnsScreen, menu: { en: "Returns", zh: "退货入库" }, permission: "sync.use" },
+  { name: "lookup", component: LookupScreen, menu: { en: "Look up", zh: "查询" } },
+  {
+    name: "supervisor",
+    component: SupervisorScreen,
+    menu: { en: "Exceptions", zh: "异常处理" },
+    permission: "sync.review",
+  },
+  { name: "manager", component: ManagerScreen, menu: { en: "Today", zh: "今日概况" }, permission: "orders.read" },
+  { name: "sync", component: SyncStatusScreen, menu: { en: "Sync", zh: "同步" } },
+  { name: "settings", component: SettingsScreen, menu: { en: "Settings", zh: "设置" } },
+];
+
+export function screenFor(name: string): ScreenEntry {
+  return SCREENS.find((entry) => entry.name === name) ?? (SCREENS[0] as ScreenEntry);
+}

@@ -1,0 +1,7 @@
+// Placeholder: replaced by the screen's real implementation.
+import type { JSX } from "preact";
+import type { ScreenProps } from "../app/routes";
+
+export function SupervisorScreen(_props: ScreenProps): JSX.Element {
+  return <p>SupervisorScreen</p>;
+}
