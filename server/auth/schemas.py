@@ -36,6 +36,8 @@ class UserOut(Schema):
     warehouse_ids: list[int]
     locale: str
     active: bool
+    permissions: list[str]
+    """Sorted names of what the user's roles allow, so a client can offer only the screens it may use."""
 
 
 class UserCreate(Input):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.identity import AuthUser
 from server.auth.models import AuthToken, Device, LoginAttempt, User, UserWarehouse
 from server.auth.passwords import hash_password, verify_password
+from server.auth.permissions import permissions_of
 from server.auth.schemas import DeviceRegister, UserCreate, UserOut, UserUpdate
 from server.auth.tokens import issue_token, revoke_device_tokens
 from server.db.types import utcnow
@@ -89,6 +90,7 @@ async def user_out(session: AsyncSession, user: User) -> UserOut:
         warehouse_ids=sorted(ids),
         locale=user.locale,
         active=user.active,
+        permissions=sorted(p.value for p in permissions_of(list(user.roles))),
     )
 
 

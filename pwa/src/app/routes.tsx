@@ -29,18 +29,20 @@ export interface ScreenEntry {
   readonly menu?: Bilingual;
   /** The session needs this permission for the menu to offer the screen. */
   readonly permission?: string;
+  /** The screen takes scans: the shell offers the camera under it (one camera for all steps). */
+  readonly scans?: boolean;
 }
 
 export const SCREENS: readonly ScreenEntry[] = [
   { name: "", component: HomeScreen },
   { name: "login", component: LoginScreen },
-  { name: "pick", component: PickScreen, menu: { en: "Pick", zh: "拣货" }, permission: "sync.use" },
-  { name: "pack", component: PackScreen, menu: { en: "Pack check", zh: "复核" }, permission: "sync.use" },
-  { name: "receive", component: ReceiveScreen, menu: { en: "Receive", zh: "收货" }, permission: "sync.use" },
-  { name: "move", component: MoveScreen, menu: { en: "Put away / move", zh: "上架 / 移库" }, permission: "sync.use" },
-  { name: "count", component: CountScreen, menu: { en: "Cycle count", zh: "盘点" }, permission: "sync.use" },
-  { name: "returns", component: ReturnsScreen, menu: { en: "Returns", zh: "退货入库" }, permission: "sync.use" },
-  { name: "lookup", component: LookupScreen, menu: { en: "Look up", zh: "查询" } },
+  { name: "pick", component: PickScreen, scans: true, menu: { en: "Pick", zh: "拣货" }, permission: "sync.use" },
+  { name: "pack", component: PackScreen, scans: true, menu: { en: "Pack check", zh: "复核" }, permission: "sync.use" },
+  { name: "receive", component: ReceiveScreen, scans: true, menu: { en: "Receive", zh: "收货" }, permission: "sync.use" },
+  { name: "move", component: MoveScreen, scans: true, menu: { en: "Put away / move", zh: "上架 / 移库" }, permission: "sync.use" },
+  { name: "count", component: CountScreen, scans: true, menu: { en: "Cycle count", zh: "盘点" }, permission: "sync.use" },
+  { name: "returns", component: ReturnsScreen, scans: true, menu: { en: "Returns", zh: "退货入库" }, permission: "sync.use" },
+  { name: "lookup", component: LookupScreen, scans: true, menu: { en: "Look up", zh: "查询" } },
   {
     name: "supervisor",
     component: SupervisorScreen,
