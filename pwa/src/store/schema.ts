@@ -24,9 +24,9 @@ export interface CangkuSchema extends DBSchema {
   outbox: { key: number; value: OutboxOp; indexes: { by_op_id: string; by_status: OutboxStatus } };
   sku: { key: number; value: SkuRow; indexes: { by_code: string } };
   barcode: { key: number; value: BarcodeRow; indexes: { by_code: string; by_sku: number } };
-  lot: { key: number; value: LotRow; indexes: { by_sku: number } };
+  lot: { key: number; value: LotRow; indexes: { by_sku: number; by_lot_number: string } };
   location: { key: number; value: LocationRow; indexes: { by_code: string; by_barcode: string } };
-  level: { key: string; value: LevelRow; indexes: { by_location: number; by_sku: number } };
+  level: { key: string; value: LevelRow; indexes: { by_location: number; by_sku: number; by_lot: number } };
   task: { key: number; value: TaskRow };
   task_line: { key: number; value: TaskLineRow; indexes: { by_task: number } };
   staged: { key: [string, string]; value: StagedRow };

@@ -40,7 +40,14 @@ const v2: UpgradeStep = (db, tx) => {
   level.createIndex("by_sku", "sku_id");
 };
 
-export const UPGRADES: readonly UpgradeStep[] = [v1, v2];
+/** v3: scan resolution on the device (ADR 0016) — a lot by its printed number (a scanned lot
+ * label, a GS1 AI 10), and where a lot lies (the lookup screen). */
+const v3: UpgradeStep = (_db, tx) => {
+  tx.objectStore("lot").createIndex("by_lot_number", "lot_number");
+  tx.objectStore("level").createIndex("by_lot", "lot_id");
+};
+
+export const UPGRADES: readonly UpgradeStep[] = [v1, v2, v3];
 
 export const SCHEMA_VERSION = UPGRADES.length;
 
