@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import mimetypes
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.response import File, Response
+from litestar.response.file import ASGIFileResponse
 from litestar.static_files import create_static_files_router
 
 from server.auth.controller import AuthController, DeviceController, UserController
@@ -24,7 +28,7 @@ from server.auth.middleware import AUTH_EXCLUDE, TokenAuthMiddleware
 from server.channels.worker import outbox_worker
 from server.db.engine import create_engine, create_session_factory, libpq_dsn
 from server.lib.deps import provide_current_user, provide_db_session, provide_session_factory, provide_settings
-from server.lib.error_handlers import EXCEPTION_HANDLERS
+from server.lib.error_handlers import EXCEPTION_HANDLERS, http_error_handler
 from server.lib.pagination import provide_page_params
 from server.lib.schema import Schema
 from server.settings import Settings
@@ -32,6 +36,54 @@ from server.syncapi.tables import POKE_HUB
 from sync.poke import listen_postgres
 
 PLACEHOLDER_DIR = Path(__file__).parent / "static"
+
+# The browser refuses a web manifest or a streamed .wasm with the wrong type; don't depend on the
+# host's /etc/mime.types having them.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+mimetypes.add_type("application/wasm", ".wasm")
+
+# Vite names everything under /assets/ by content hash: a new build means new URLs, so those can
+# be kept forever. Everything else (index.html, sw.js, the manifest, icons) keeps its name across
+# builds and must be revalidated, or a phone would hold on to an old version. sw.js also says its
+# scope may be the whole origin.
+_IMMUTABLE = "public, max-age=31536000, immutable"
+_REVALIDATE = "no-cache"
+_NOT_SHELL = ("/api/", "/schema")
+
+
+def _cache_headers(static_dir: Path) -> Any:
+    roots = (static_dir.resolve(), static_dir)
+
+    async def after_request(response: ASGIFileResponse) -> ASGIFileResponse:
+        parts: tuple[str, ...] = (Path(response.file_path).name,)
+        for root in roots:
+            with contextlib.suppress(ValueError):
+                parts = Path(response.file_path).relative_to(root).parts
+                break
+        hashed = len(parts) > 1 and parts[0] == "assets"
+        response.headers["cache-control"] = _IMMUTABLE if hashed else _REVALIDATE
+        if parts == ("sw.js",):
+            response.headers["service-worker-allowed"] = "/"
+        return response
+
+    return after_request
+
+
+def _shell_or_not_found(static_dir: Path) -> Any:
+    """A page the server has no file for: a browser navigation gets the app shell (it routes by
+    itself); anything else, or a path under the API, stays a JSON 404."""
+
+    def handler(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any] | File:
+        navigating = request.headers.get("sec-fetch-mode") == "navigate" or "text/html" in request.headers.get(
+            "accept", ""
+        )
+        if request.method == "GET" and navigating and not request.url.path.startswith(_NOT_SHELL):
+            return File(
+                static_dir / "index.html", content_disposition_type="inline", headers={"cache-control": _REVALIDATE}
+            )
+        return http_error_handler(request, exc)
+
+    return handler
 
 
 class Health(Schema):
@@ -52,8 +104,10 @@ def _route_handlers() -> list[Any]:
     from server.fulfilment.shipping import controller as shipping
     from server.inbound import controller as inbound
     from server.orders import controller as orders
+    from server.reports import controller as reports
     from server.scanning import controller as scan_decode
     from server.scanning import resolve_controller as scan_resolve
+    from server.supervision import controller as supervision
     from server.syncapi.controller import SyncController
     from server.warehouse import controller as warehouse
 
@@ -72,6 +126,8 @@ def _route_handlers() -> list[Any]:
         *scan_resolve.CONTROLLERS,
         *scan_decode.CONTROLLERS,
         *channels.CONTROLLERS,
+        *reports.CONTROLLERS,
+        *supervision.CONTROLLERS,
     ]
 
 
@@ -110,6 +166,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 name="pwa",
                 include_in_schema=False,
                 opt={"exclude_from_auth": True},
+                after_request=_cache_headers(static_dir),  # its handlers only ever answer files
+                exception_handlers={NotFoundException: _shell_or_not_found(static_dir)},
             ),
         ],
         lifespan=[lifespan],

@@ -70,6 +70,7 @@ class Order(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("channel_id", "platform_order_no"),
         Index("ix_orders_status_paid_at", "status", "paid_at"),
+        Index("ix_orders_ship_by", "ship_by"),  # reports: orders due today
     )
 
     channel_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("channels.id"))

@@ -85,6 +85,7 @@ class Shipment(IdMixin, TimestampMixin, Base):
         UniqueConstraint("order_id", "parcel_no"),
         UniqueConstraint("carrier_code", "waybill_no"),
         Index("ix_shipments_status_last_event_at", "status", "last_event_at"),
+        Index("ix_shipments_shipped_at", "shipped_at"),  # reports: shipped today
     )
 
     order_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("orders.id"))
