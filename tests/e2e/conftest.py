@@ -26,6 +26,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from tests.e2e.scenario import Scenario, build_scenario
+
 ROOT = Path(__file__).resolve().parents[2]
 PWA = ROOT / "pwa"
 CHROMIUM = Path(os.environ.get("CANGKU_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -78,6 +80,7 @@ class LiveServer:
     url: str
     dist: Path
     log: Path
+    database_url: str
 
 
 @pytest.fixture(scope="session")
@@ -86,9 +89,10 @@ def live_server(served_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     command, password ``cangku-demo``) and the PWA, as a person gets them from `make run`."""
     workdir = tmp_path_factory.mktemp("server")
     port = _free_port()
+    database_url = f"sqlite+aiosqlite:///{workdir / 'cangku.sqlite3'}"
     env = {
         **os.environ,
-        "CANGKU_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'cangku.sqlite3'}",
+        "CANGKU_DATABASE_URL": database_url,
         "CANGKU_HOST": "127.0.0.1",
         "CANGKU_PORT": str(port),
         "CANGKU_PWA_DIST": str(served_dist),
@@ -103,7 +107,7 @@ def live_server(served_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(proc, url, log)
-        yield LiveServer(url=url, dist=served_dist, log=log)
+        yield LiveServer(url=url, dist=served_dist, log=log, database_url=database_url)
     finally:
         proc.terminate()
         try:
@@ -168,3 +172,9 @@ def persistent_context(playwright: Playwright, live_server: LiveServer, tmp_path
     ctx.add_init_script(TEST_HOOKS_SCRIPT)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture(scope="session")
+def scenario(live_server: LiveServer) -> Scenario:
+    """The labelled bins, stock and tasks of the phone tests (built once: SKU codes are unique)."""
+    return build_scenario(live_server.url, live_server.database_url)
