@@ -71,6 +71,7 @@ bench: install postgres pwa-build ## ledger, sync and order throughput on SQLite
 	$(BIN)/python -m bench.orders
 	$(BIN)/python -m bench.scanning
 	$(BIN)/python -m bench.pwa_size
+	$(BIN)/python -m bench.pwa
 
 clean: ## remove the venv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache pwa/node_modules pwa/dist
