@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { recordOp } from "../../store/outbox";
 import { freshDb } from "../../store/test-support";
 import type { CangkuDb } from "../../store/schema";
 import type { Step } from "../common/step-types";
@@ -247,6 +248,25 @@ describe("count tasks", () => {
       ["warehouse.bin_counted", { location_id: 11, sku_id: 2, counted_qty: 0, lot_id: null }],
       ["tasks.task_completed", { task_id: 60 }],
     ]);
+  });
+
+  it("resumes at the first bin not counted since the task was taken (a reload mid-task)", async () => {
+    const started = await startCountTask(ctx, countStart(false), 60);
+    const first = confirmBin((await scanAll(started.state, "A-01-01", "690001")).state);
+    let stamp = 0;
+    for (const op of [...started.ops, ...first.ops]) {
+      const draft = { opId: op.opId ?? `op-${stamp}`, name: op.name, version: 1, payload: op.payload };
+      await recordOp(db, { ...draft, wallTime: "2026-12-01T08:00:00Z", recordedAt: stamp }, () => ({
+        hlc: `${String(++stamp).padStart(13, "0")}-0000-dev`,
+        lastStamp: null,
+      }));
+    }
+
+    const reopened = await startCountTask(ctx, countStart(false), 60);
+    expect(reopened.state.step).toBe("bin");
+    expect(reopened.state.step === "bin" && reopened.state.index).toBe(1);
+    const wrong = await scan(reopened.state, "A-01-01");
+    expect(wrong.notice?.params).toEqual({ expected: "A-01-02", scanned: "A-01-01" });
   });
 
   it("refuses a task claimed by someone else", async () => {

@@ -7,10 +7,11 @@
 // cannot identify was in this bin".
 
 import { levelsAt, linesOfTask } from "../../store/lookups";
-import type { LocationRow, LotRow, SkuRow, TaskRow } from "../../store/records";
+import type { LocationRow, LotRow, OutboxOp, SkuRow, TaskRow } from "../../store/records";
 import type { CangkuDb } from "../../store/schema";
 import type { Resolved } from "../../scan/resolved";
 import type { NewOp } from "../../sync/client";
+import { isRejected, numberField, retainedOps } from "../common/outbox-ops";
 import { isPhysical, itemRef, lotForScan, lotKey } from "../common/step-lookups";
 import { stepText } from "../common/step-messages";
 import { newOp, notice, refuse, step, type Step } from "../common/step-types";
@@ -114,6 +115,27 @@ async function loadTask(db: CangkuDb, task: TaskRow): Promise<CountTask> {
   return { id: task.id, kind: task.kind, blind: task.blind, bins };
 }
 
+/**
+ * The first bin of the task this phone has not counted since it took the task: a count task
+ * reopened after a reload or a closed browser carries on where the counter stopped, instead of
+ * asking for bins already counted (a second count of a bin would only be compared with the first).
+ */
+export async function resumeIndex(db: CangkuDb, task: CountTask): Promise<number> {
+  const ops = await retainedOps(db, ["tasks.task_claimed", "warehouse.bin_counted"]);
+  const claim = ops.filter(
+    (op) => op.name === "tasks.task_claimed" && numberField(op.payload["task_id"]) === task.id && !isRejected(op),
+  );
+  const since = claim.length === 0 ? null : (claim[claim.length - 1] as OutboxOp).seq;
+  if (since === null) return 0;
+  const counted = new Set(
+    ops
+      .filter((op) => op.name === "warehouse.bin_counted" && op.seq > since)
+      .map((op) => numberField(op.payload["location_id"])),
+  );
+  const next = task.bins.findIndex((bin) => !counted.has(bin.location.id));
+  return next < 0 ? task.bins.length - 1 : next;
+}
+
 export async function startCountTask(ctx: CountContext, state: CountState, taskId: number): Promise<Step<CountState>> {
   const row = await ctx.db.get("task", taskId);
   if (row === undefined || !COUNT_KINDS.includes(row.kind)) return refuse(state, stepText.taskMissing, { task: taskId });
@@ -125,7 +147,7 @@ export async function startCountTask(ctx: CountContext, state: CountState, taskI
   const claimed = row.status === "claimed" && row.assignee_user_id === ctx.userId;
   const ops = claimed ? [] : [newOp("tasks.task_claimed", { task_id: taskId })];
   return step(
-    { step: "bin", task, index: 0, showExpected: state.showExpected },
+    { step: "bin", task, index: await resumeIndex(ctx.db, task), showExpected: state.showExpected },
     notice("info", countText.taskStarted, { task: taskId, bins: task.bins.length }),
     { ops },
   );
