@@ -21,6 +21,7 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from sync.bulk_insert import BULK_ROWS, unnest_insert
 from sync.sql_types import utcnow
 from sync.tables import SyncTables
 
@@ -158,8 +159,12 @@ def write_changes(
             }
             for i, (entity, key, data) in enumerate(changes)
         )
-    session.execute(insert(tables.changes), rows)
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres and len(rows) >= BULK_ROWS:  # a wave build's thousands of changes: one statement
+        session.execute(unnest_insert(tables.changes, rows))
+    else:
+        session.execute(insert(tables.changes), rows)
+    if postgres:
         # Delivered at commit, to every worker process listening (SPEC.md §7 poke).
         session.execute(
             text("SELECT pg_notify(:channel, :scopes)"), {"channel": POKE_CHANNEL, "scopes": _csv(by_scope)}

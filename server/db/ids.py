@@ -21,7 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 _HANDED_OUT = "db.ids_handed_out"
-_NEXT_FROM_SEQUENCE = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)")
+_NEXT_FROM_SEQUENCE = text(
+    "SELECT array_agg(nextval((SELECT pg_get_serial_sequence(:table, 'id'))::regclass)) FROM generate_series(1, :count)"
+)
+"""One array of ``count`` ids. The sequence is looked up once (a sub-select): named in ``nextval``
+itself it is looked up in the catalogue again for every id; and one array is read far faster than
+thousands of one-number rows."""
 
 
 async def allocate_ids(session: AsyncSession, model: type[Any], count: int) -> list[int]:
@@ -30,8 +35,8 @@ async def allocate_ids(session: AsyncSession, model: type[Any], count: int) -> l
         return []
     table = model.__table__
     if session.get_bind().dialect.name == "postgresql":
-        rows = await session.execute(_NEXT_FROM_SEQUENCE, {"table": table.name, "count": count})
-        return sorted(row[0] for row in rows)
+        ids: list[int] = await session.scalar(_NEXT_FROM_SEQUENCE, {"table": table.name, "count": count})
+        return sorted(ids)
     handed_out: dict[str, int] = session.info.setdefault(_HANDED_OUT, {})
     top = await session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
     start = max(int(top or 0), handed_out.get(table.name, 0)) + 1
@@ -68,8 +73,8 @@ def _take_ids_first(session: Session, _flush_context: Any, _instances: Any) -> N
         if len(objects) < BULK_FLUSH or table.autoincrement_column is not table.c.id:
             continue
         objects.sort(key=lambda obj: inspect(obj).insert_order)  # ids ascend in the order rows were added
-        rows = session.execute(_NEXT_FROM_SEQUENCE, {"table": table.name, "count": len(objects)})
-        for obj, new_id in zip(objects, sorted(row[0] for row in rows), strict=True):
+        ids = session.scalar(_NEXT_FROM_SEQUENCE, {"table": table.name, "count": len(objects)})
+        for obj, new_id in zip(objects, sorted(ids), strict=True):
             obj.id = new_id
             _fill_defaults(obj, table)
 
