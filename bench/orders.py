@@ -31,10 +31,12 @@ from server.db import migrate
 from server.db.engine import create_engine, create_session_factory
 from server.db.transaction import run_in_transaction
 from server.fulfilment.waves import build_waves
+from server.lib.gc_tuning import tune_gc
 from server.orders.imports import new_import, run_import
 from server.orders.models import Channel, Order, OrderLine, OrderReservation, OrderRuleSet, OrderStatus
 from server.orders.normalized import NormalizedLine, NormalizedOrder, ParseResult, PlatformStatus, Receiver
 from server.orders.processing import process_paid
+from server.settings import Settings
 from server.warehouse.ledger.models import StockLevel
 from server.warehouse.models import Warehouse
 from tests.backends import create_pg_database, drop_pg_database
@@ -225,6 +227,7 @@ def main() -> None:
     parser.add_argument("--wave-orders", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="5,000 orders, waves of 2,000: a smoke run")
     args = parser.parse_args()
+    tune_gc(Settings.from_env())  # the collector as a server process runs it (server/app.py)
     count, wave_orders = (5_000, 2_000) if args.quick else (args.orders, args.wave_orders)
     for name in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
         folder = Path(tempfile.mkdtemp(prefix="cangku-bench-orders-"))

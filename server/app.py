@@ -29,6 +29,7 @@ from server.channels.worker import outbox_worker
 from server.db.engine import create_engine, create_session_factory, libpq_dsn
 from server.lib.deps import provide_current_user, provide_db_session, provide_session_factory, provide_settings
 from server.lib.error_handlers import EXCEPTION_HANDLERS, http_error_handler
+from server.lib.gc_tuning import tune_gc
 from server.lib.pagination import provide_page_params
 from server.lib.schema import Schema
 from server.settings import Settings
@@ -134,6 +135,7 @@ def _route_handlers() -> list[Any]:
 def create_app(settings: Settings | None = None) -> Litestar:
     """The ASGI app. Pass ``settings`` explicitly in tests; the CLI reads them from the environment."""
     settings = settings or Settings.from_env()
+    tune_gc(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
