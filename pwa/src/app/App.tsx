@@ -59,7 +59,8 @@ export function SyncBar(): JSX.Element {
   const session = shell.session.value;
   const offline = !state.online || !shell.browserOnline.value;
   const syncs = session !== null && session.deviceId !== "" && hasPermission(session, SYNC_PERMISSION);
-  const busy = state.pushing || state.pulling;
+  // A push waiting to retry while offline is not syncing: say offline, not "syncing…".
+  const busy = (state.pushing || state.pulling) && !offline;
   return (
     <header class="app-bar" data-testid="app-bar">
       <button

@@ -10,6 +10,7 @@ import type { ScreenProps } from "../../app/routes";
 import { useServices, type AppServices } from "../../app/services";
 import { lang, t, type Bilingual } from "../../i18n/i18n";
 import { scanBus, type ScanEvent } from "../../scan/events";
+import { navigate } from "../../app/router";
 import { scanLatency } from "../../scan/latency";
 import { resolveScan } from "../../scan/resolve";
 import type { LabelLot, Resolved } from "../../scan/resolved";
@@ -84,7 +85,7 @@ export function LookupScreen(_props: ScreenProps): JSX.Element {
   };
 
   return (
-    <Screen title={t(m.title)} testId="lookup-screen">
+    <Screen title={t(m.title)} onBack={() => navigate("")} testId="lookup-screen">
       <Prompt>{t(m.prompt)}</Prompt>
       {busy && shown === null && <Notice tone="info">{t(m.looking)}</Notice>}
       {shown !== null && <Result shown={shown} onChoose={choose} />}

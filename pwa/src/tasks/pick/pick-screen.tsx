@@ -118,7 +118,7 @@ function PickList(): JSX.Element {
                 data-testid={`task-${item.id}`}
                 onClick={() => open(item)}
               >
-                <strong>{item.reference || `#${item.id}`}</strong>
+                <strong>{item.reference === "" ? `#${item.id}` : `${item.reference} #${item.id}`}</strong>
                 <span> · {t(m.lines, { open: item.openLines, total: item.lineCount })}</span>
                 {item.firstBin !== null && <span> · {t(m.firstBin, { bin: item.firstBin })}</span>}
                 <span> · {t(m.priority, { priority: item.priority })}</span>
