@@ -22,10 +22,11 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
+from server.db.bulk import insert_rows
 from server.db.ids import allocate_ids
 from server.fulfilment.intercept import ON_THE_FLOOR, intercept
 from server.orders import merging
@@ -223,9 +224,9 @@ async def _insert_plain(
         event_rows.append(
             record_values(order_id, status, "imported", actor=actor, reason=f"imported from {incoming.platform}")
         )
-    await session.execute(insert(Order), order_rows)
-    await session.execute(insert(OrderLine), line_rows)
-    await session.execute(insert(OrderEvent), event_rows)
+    await insert_rows(session, Order, order_rows)
+    await insert_rows(session, OrderLine, line_rows)
+    await insert_rows(session, OrderEvent, event_rows)
 
 
 @dataclass
