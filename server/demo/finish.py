@@ -1,4 +1,5 @@
-"""The last step of a demo load, in one transaction: reservations, frozen bins, and the logins.
+"""The last step of a demo load, in one transaction: reservations, frozen bins, the logins, and the
+purchase order one of them raised.
 
 Users go in last and together with the rest of this step, so "the database has users" means "the
 demo load finished": a load that died half way leaves no users, and the next start resumes it.
@@ -12,13 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.models import User, UserWarehouse
 from server.demo.first_start import refuse_unless_empty
 from server.demo.logins import LOGINS
+from server.demo.purchase import BUYER, PurchaseSpec, write_purchase
 from server.demo.stock_plan import StockPlan
 from server.demo.write_stock import DemoIds
 from server.warehouse.ledger.reservations import reserve
 from server.warehouse.models import Location
 
 
-async def finish(session: AsyncSession, plan: StockPlan, ids: DemoIds, password_hash: str) -> None:
+async def finish(
+    session: AsyncSession, plan: StockPlan, ids: DemoIds, password_hash: str, purchase: PurchaseSpec
+) -> None:
     await refuse_unless_empty(session)  # another process may have finished a load meanwhile
     for r in plan.reservations:
         lot_id, _ = ids.lot(r.sku, r.lot)
@@ -47,3 +51,6 @@ async def finish(session: AsyncSession, plan: StockPlan, ids: DemoIds, password_
         for code in login.warehouse_codes
     )
     await session.flush()
+    buyer, login = next((u, login) for u, login in zip(users, LOGINS, strict=True) if login.username == BUYER)
+    scope = frozenset(ids.warehouses[code] for code in login.warehouse_codes)
+    await write_purchase(session, purchase, ids, buyer, scope)

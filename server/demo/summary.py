@@ -24,7 +24,22 @@ class DemoSummary(msgspec.Struct, frozen=True, kw_only=True):
     moves: int
     users: int
     reservations: int
+    orders: int
+    waves: int
+    pick_tasks: int
+    """Open pick tasks: what the demo picker finds on the phone."""
+    count_tasks: int
+    """Open count tasks: what the demo counter finds."""
+    purchase_orders: int
     logins: tuple[DemoLogin, ...]
+
+    @property
+    def activity(self) -> str:
+        """The day's work on the floor in one line, for the console."""
+        return (
+            f"demo orders: {self.orders}, waves: {self.waves}, pick tasks: {self.pick_tasks}, "
+            f"count tasks: {self.count_tasks}"
+        )
 
 
 class DemoDataRefused(Conflict):
