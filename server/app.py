@@ -32,6 +32,7 @@ from server.lib.error_handlers import EXCEPTION_HANDLERS, http_error_handler
 from server.lib.gc_tuning import tune_gc
 from server.lib.pagination import provide_page_params
 from server.lib.schema import Schema
+from server.notify.worker import push_worker
 from server.settings import Settings
 from server.syncapi.tables import POKE_HUB
 from sync.poke import listen_postgres
@@ -104,6 +105,7 @@ def _route_handlers() -> list[Any]:
     from server.fulfilment import controller as fulfilment
     from server.fulfilment.shipping import controller as shipping
     from server.inbound import controller as inbound
+    from server.notify import controller as notify
     from server.orders import controller as orders
     from server.reports import controller as reports
     from server.scanning import controller as scan_decode
@@ -129,6 +131,7 @@ def _route_handlers() -> list[Any]:
         *channels.CONTROLLERS,
         *reports.CONTROLLERS,
         *supervision.CONTROLLERS,
+        *notify.CONTROLLERS,
     ]
 
 
@@ -148,7 +151,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if not settings.is_sqlite:  # pokes from every worker process reach this one's devices
             listener = asyncio.create_task(listen_postgres(libpq_dsn(settings.database_url), POKE_HUB))
         try:
-            async with outbox_worker(settings, app.state.session_factory):  # off with CANGKU_OUTBOX_WORKER=0
+            async with (
+                outbox_worker(settings, app.state.session_factory),  # off with CANGKU_OUTBOX_WORKER=0
+                push_worker(settings, app.state.session_factory),  # off with CANGKU_PUSH_WORKER=0
+            ):
                 yield
         finally:
             if listener is not None:

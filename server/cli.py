@@ -7,6 +7,9 @@ cangku ledger verify  recompute every stock level from the moves; exit 1 on any 
 cangku demo-data      load the demo data set into an empty database
 cangku outbox deliver send the channel outbox rows due now, once (the app's worker does it every few seconds)
 cangku outbox publish queue every shop's changed stock figures, once
+cangku push deliver   send the Web Push notifications due now, once (the app's push worker does it every few seconds)
+cangku push key       print the VAPID public key (made on first use)
+cangku push reset-key --yes  forget a damaged VAPID key and every subscription (phones must subscribe again)
 cangku settings       list every CANGKU_* variable with its value and meaning
 """
 
@@ -110,6 +113,43 @@ async def _outbox(action: str, settings: Settings) -> int:
         await engine.dispose()
 
 
+async def _push(args: argparse.Namespace, settings: Settings) -> int:
+    """One pass of the push worker, the key, or a deliberate key reset. Exit 1 if a message died,
+    2 if the stored key is unreadable."""
+    from server.db.engine import create_engine, create_session_factory
+    from server.notify.vapid import VapidKeyUnreadable, load_or_create_key, reset_key
+    from server.notify.worker import PushWorker, limits_of, web_push_transport
+
+    engine = create_engine(settings.database_url)
+    try:
+        factory = create_session_factory(engine)
+        if args.action == "reset-key":
+            if not args.yes:
+                _print("this forgets the VAPID key and every push subscription; run again with --yes")
+                return 2
+            _print(
+                f"VAPID key forgotten, {await reset_key(factory)} subscriptions dropped; a new key is made on next use"
+            )
+            return 0
+        try:
+            if args.action == "key":
+                _print((await load_or_create_key(factory)).application_server_key)
+                return 0
+            async with web_push_transport(settings, factory) as transport:
+                report = await PushWorker(factory, transport, limits=limits_of(settings)).drain()
+        except VapidKeyUnreadable as exc:
+            _print(f"error: {exc.message}")
+            return 2
+        done = report.delivery
+        _print(
+            f"fanned out {report.fanned_out}, composed {len(report.composed)}, sent {len(done.sent)}, "
+            f"retrying later {len(done.retrying)}, dead {len(done.dead)}, subscriptions gone {len(done.gone)}"
+        )
+        return 1 if done.dead else 0
+    finally:
+        await engine.dispose()
+
+
 def _print_logins(settings: Settings) -> None:
     url = f"http://{'localhost' if settings.host in {'0.0.0.0', '127.0.0.1'} else settings.host}:{settings.port}"  # noqa: S104
     _print("")
@@ -167,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("outbox", help="the channel outbox (platform calls)")
     outbox.add_argument("action", choices=["deliver", "publish"])
     outbox.set_defaults(handler=lambda a, s: asyncio.run(_outbox(a.action, s)))
+
+    push = sub.add_parser("push", help="Web Push notifications")
+    push.add_argument("action", choices=["deliver", "key", "reset-key"])
+    push.add_argument("--yes", action="store_true", help="confirm reset-key")
+    push.set_defaults(handler=lambda a, s: asyncio.run(_push(a, s)))
 
     sub.add_parser("settings", help="list every CANGKU_* setting").set_defaults(handler=cmd_settings)
     return parser

@@ -87,6 +87,25 @@ class Settings:
     """CANGKU_STOCK_PUBLISH_INTERVAL_SECONDS: how often the worker queues every shop's changed stock
     figures (库存同步); ``0`` publishes only when asked (``POST /api/channels/{id}/stock/publish``)."""
 
+    push_worker: bool = field(default_factory=lambda: _env_bool("PUSH_WORKER", True))
+    """CANGKU_PUSH_WORKER: send Web Push notifications to the phones from this process; ``0`` to leave
+    it to another process or ``cangku push deliver``."""
+
+    push_interval_seconds: int = field(default_factory=lambda: _env_int("PUSH_INTERVAL_SECONDS", 3))
+    """CANGKU_PUSH_INTERVAL_SECONDS: how often the push worker looks for notifications to send."""
+
+    push_contact: str = field(default_factory=lambda: _env("PUSH_CONTACT", "mailto:admin@example.com"))
+    """CANGKU_PUSH_CONTACT: the VAPID ``sub`` claim, a ``mailto:`` or ``https:`` address the push
+    services (Google, Mozilla, Apple) may write to about this server's pushes; set a real one."""
+
+    push_group_seconds: int = field(default_factory=lambda: _env_int("PUSH_GROUP_SECONDS", 60))
+    """CANGKU_PUSH_GROUP_SECONDS: after a push of one kind to a phone, later ones of that kind wait this
+    long and then go as one summary ("12 urgent orders")."""
+
+    push_max_per_minute: int = field(default_factory=lambda: _env_int("PUSH_MAX_PER_MINUTE", 3))
+    """CANGKU_PUSH_MAX_PER_MINUTE: pushes per phone per minute, all kinds together; the rest wait and are
+    folded into the next summary."""
+
     gc_young_threshold: int = field(default_factory=lambda: _env_int("GC_YOUNG_THRESHOLD", 50_000))
     """CANGKU_GC_YOUNG_THRESHOLD: allocations between the garbage collector's young collections
     (Python's default is 700). Order batches make tens of thousands of short-lived ORM objects; at

@@ -100,6 +100,7 @@ def settings(backend: Backend) -> Settings:
         login_window_seconds=300,
         database_pool_size=3,
         outbox_worker=False,  # a test that wants the worker asks: replace(settings, outbox_worker=True)
+        push_worker=False,  # likewise: replace(settings, push_worker=True)
     )
 
 

@@ -31,6 +31,8 @@ class Permission(StrEnum):
     orders_read = "orders.read"
     orders_write = "orders.write"
     shipping_write = "shipping.write"
+    push_subscribe = "push.subscribe"
+    """Receive Web Push notifications on one's own phones and set one's quiet hours."""
 
 
 _FLOOR = {
@@ -40,6 +42,7 @@ _FLOOR = {
     Permission.stock_move,
     Permission.devices_register,
     Permission.sync_use,
+    Permission.push_subscribe,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -75,6 +78,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.orders_read,
             Permission.orders_write,
             Permission.shipping_write,
+            Permission.push_subscribe,
         }
     ),
     Role.finance: frozenset(
@@ -84,6 +88,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.stock_read,
             Permission.finance_read,
             Permission.orders_read,
+            Permission.push_subscribe,
         }
     ),
     Role.admin: frozenset(Permission),

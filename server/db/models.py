@@ -6,6 +6,7 @@ from server.channels import models as channel_models
 from server.fulfilment import models as fulfilment_models
 from server.fulfilment.shipping import models as shipping_models
 from server.inbound import models as inbound_models
+from server.notify import models as notify_models
 from server.orders import models as order_models
 from server.syncapi import tables as sync_tables
 from server.tasks import models as task_models
@@ -21,6 +22,7 @@ __all__ = (
     "fulfilment_models",
     "inbound_models",
     "ledger_models",
+    "notify_models",
     "order_models",
     "shipping_models",
     "sync_tables",

@@ -133,7 +133,7 @@ async def running_server(database: Database, faults: FaultPlan) -> AsyncIterator
     requests really overlap in the server (Litestar's test client runs the app on a portal
     thread and blocks the caller per request, which would serialise every "concurrent" push).
     """
-    settings = Settings(database_url=database.url, demo_data=False, database_pool_size=4)
+    settings = Settings(database_url=database.url, demo_data=False, database_pool_size=4, push_worker=False)
     app = create_app(settings)
     async with app.lifespan():
         engine: AsyncEngine = app.state.engine
