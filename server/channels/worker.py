@@ -9,7 +9,6 @@ in flight (up to a grace period), then cancels it — that row too is simply due
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -26,11 +25,11 @@ from server.channels.stock import PublishReport, publish_stock
 from server.db.transaction import run_in_transaction
 from server.db.types import utcnow
 from server.fulfilment.shipping.outbox import DeliveryReport, RowSender, deliver_rows
+from server.lib.periodic import PeriodicWorker
 from server.orders.adapters.registry import ADAPTERS
 from server.orders.models import Channel
 from server.settings import Settings
 
-STOP_GRACE = 10.0
 """Seconds a stopping worker waits for the call in flight before cancelling it."""
 BATCH = 5
 """Rows claimed per pass. A claim leases its rows for ``outbox.LEASE`` (5 min) while they are sent one
@@ -70,7 +69,7 @@ async def publish_all(factory: async_sessionmaker[AsyncSession], now: datetime |
     return reports
 
 
-class OutboxWorker:
+class OutboxWorker(PeriodicWorker):
     """``start()`` it once; ``await stop()`` at shutdown."""
 
     def __init__(
@@ -82,33 +81,13 @@ class OutboxWorker:
         publish_every: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        super().__init__(name="outbox-worker", every=every, log=log)
         self.factory = factory
         self.sender = sender
-        self.every = every
         self.publish_every = publish_every
         """``0`` or less: never publish stock (delivery only)."""
         self.clock = clock
-        self.passes = 0
-        """Completed loop passes, for tests and health checks."""
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._last_publish: float | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="cangku-outbox-worker")
-
-    async def stop(self, grace: float = STOP_GRACE) -> None:
-        self._stopping.set()
-        task, self._task = self._task, None
-        if task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(task), grace)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def run_once(self) -> DeliveryReport:
         """One batch of due rows."""
@@ -127,16 +106,6 @@ class OutboxWorker:
             if len(report.sent) + len(report.retrying) + len(report.dead) < BATCH:
                 break
         return total
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self._pass()
-            except Exception:  # a database hiccup: log it, try again next pass
-                log.exception("outbox worker pass failed; trying again in %s s", self.every)
-            self.passes += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.every)
 
     async def _pass(self) -> None:
         await self.drain()

@@ -8,7 +8,6 @@ read the worker does not start (the rest of the app does), and says why in the l
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.transaction import run_in_transaction
 from server.db.types import utcnow
+from server.lib.periodic import PeriodicWorker
 from server.notify.compose import FANOUT_BATCH, Limits, compose, fan_out
 from server.notify.delivery import BATCH, DeliveryReport, deliver_due
 from server.notify.models import DeliveryStatus, MessageStatus, PushDelivery, PushMessage, PushNotification
@@ -31,7 +31,6 @@ from server.settings import Settings
 
 log = logging.getLogger("cangku.notify")
 
-STOP_GRACE = 10.0
 KEEP = timedelta(days=7)
 """Finished notifications and messages are kept a week for anyone asking "did my phone get it?"."""
 PRUNE_EVERY = 3600.0
@@ -65,7 +64,7 @@ async def prune(factory: async_sessionmaker[AsyncSession], now: datetime) -> Non
     await run_in_transaction(factory, work)
 
 
-class PushWorker:
+class PushWorker(PeriodicWorker):
     """``start()`` it once; ``await stop()`` at shutdown. ``run_once`` is one pass (tests, the CLI)."""
 
     def __init__(
@@ -77,31 +76,12 @@ class PushWorker:
         every: float = 5.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        super().__init__(name="push-worker", every=every, log=log)
         self.factory = factory
         self.transport = transport
         self.limits = limits or Limits()
-        self.every = every
         self.clock = clock
-        self.passes = 0
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._last_prune: float | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="cangku-push-worker")
-
-    async def stop(self, grace: float = STOP_GRACE) -> None:
-        self._stopping.set()
-        task, self._task = self._task, None
-        if task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(task), grace)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def run_once(self, now: datetime | None = None) -> PassReport:
         """Fan out everything queued, compose what the rules allow, send one batch of due messages."""
@@ -132,18 +112,11 @@ class PushWorker:
                 break
         return total
 
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.drain()
-                if self._last_prune is None or time.monotonic() - self._last_prune >= PRUNE_EVERY:
-                    self._last_prune = time.monotonic()
-                    await prune(self.factory, self.clock())
-            except Exception:  # a database hiccup: log it, try again next pass
-                log.exception("push worker pass failed; trying again in %s s", self.every)
-            self.passes += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.every)
+    async def _pass(self) -> None:
+        await self.drain()
+        if self._last_prune is None or time.monotonic() - self._last_prune >= PRUNE_EVERY:
+            self._last_prune = time.monotonic()
+            await prune(self.factory, self.clock())
 
 
 @contextlib.asynccontextmanager
