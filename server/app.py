@@ -32,6 +32,7 @@ from server.lib.error_handlers import EXCEPTION_HANDLERS, http_error_handler
 from server.lib.gc_tuning import tune_gc
 from server.lib.pagination import provide_page_params
 from server.lib.schema import Schema
+from server.notify.rules_worker import rules_worker
 from server.notify.worker import push_worker
 from server.settings import Settings
 from server.syncapi.tables import POKE_HUB
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             async with (
                 outbox_worker(settings, app.state.session_factory),  # off with CANGKU_OUTBOX_WORKER=0
                 push_worker(settings, app.state.session_factory),  # off with CANGKU_PUSH_WORKER=0
+                rules_worker(settings, app.state.session_factory),  # and with CANGKU_PUSH_RULES_WORKER=0
             ):
                 yield
         finally:

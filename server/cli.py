@@ -10,6 +10,7 @@ cangku outbox publish queue every shop's changed stock figures, once
 cangku push deliver   send the Web Push notifications due now, once (the app's push worker does it every few seconds)
 cangku push key       print the VAPID public key (made on first use)
 cangku push reset-key --yes  forget a damaged VAPID key and every subscription (phones must subscribe again)
+cangku push check-rules  check the time-based push rules once (urgent orders, low stock, expiring lots)
 cangku settings       list every CANGKU_* variable with its value and meaning
 """
 
@@ -123,6 +124,15 @@ async def _push(args: argparse.Namespace, settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     try:
         factory = create_session_factory(engine)
+        if args.action == "check-rules":
+            from server.notify.rules_worker import RulesWorker
+
+            rules = await RulesWorker(factory).run_once()
+            _print(
+                f"queued {rules.urgent_orders} urgent orders, {rules.cut_offs} carrier cut-offs, "
+                f"{rules.low_stock} low stock, {rules.expiring_lots} expiring lots"
+            )
+            return 0
         if args.action == "reset-key":
             if not args.yes:
                 _print("this forgets the VAPID key and every push subscription; run again with --yes")
@@ -209,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.set_defaults(handler=lambda a, s: asyncio.run(_outbox(a.action, s)))
 
     push = sub.add_parser("push", help="Web Push notifications")
-    push.add_argument("action", choices=["deliver", "key", "reset-key"])
+    push.add_argument("action", choices=["deliver", "key", "reset-key", "check-rules"])
     push.add_argument("--yes", action="store_true", help="confirm reset-key")
     push.set_defaults(handler=lambda a, s: asyncio.run(_push(a, s)))
 

@@ -106,6 +106,15 @@ class Settings:
     """CANGKU_PUSH_MAX_PER_MINUTE: pushes per phone per minute, all kinds together; the rest wait and are
     folded into the next summary."""
 
+    push_rules_worker: bool = field(default_factory=lambda: _env_bool("PUSH_RULES_WORKER", True))
+    """CANGKU_PUSH_RULES_WORKER: where the push worker runs, also check the time-based push rules (urgent
+    orders, carrier cut-offs, low stock, expiring lots); ``0`` to leave them to another process or
+    ``cangku push check-rules``."""
+
+    push_rules_interval_seconds: int = field(default_factory=lambda: _env_int("PUSH_RULES_INTERVAL_SECONDS", 60))
+    """CANGKU_PUSH_RULES_INTERVAL_SECONDS: how often the push rules are checked (stock rules at most
+    every 10 minutes)."""
+
     gc_young_threshold: int = field(default_factory=lambda: _env_int("GC_YOUNG_THRESHOLD", 50_000))
     """CANGKU_GC_YOUNG_THRESHOLD: allocations between the garbage collector's young collections
     (Python's default is 700). Order batches make tens of thousands of short-lived ORM objects; at

@@ -33,6 +33,8 @@ class Permission(StrEnum):
     shipping_write = "shipping.write"
     push_subscribe = "push.subscribe"
     """Receive Web Push notifications on one's own phones and set one's quiet hours."""
+    push_rules = "push.rules"
+    """Decide who is notified of what (urgent orders, sync exceptions, low stock …) and when."""
 
 
 _FLOOR = {
@@ -79,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.orders_write,
             Permission.shipping_write,
             Permission.push_subscribe,
+            Permission.push_rules,
         }
     ),
     Role.finance: frozenset(

@@ -6,7 +6,9 @@ from server.channels import models as channel_models
 from server.fulfilment import models as fulfilment_models
 from server.fulfilment.shipping import models as shipping_models
 from server.inbound import models as inbound_models
+from server.notify import inbox_models as notify_inbox_models
 from server.notify import models as notify_models
+from server.notify import rule_models as notify_rule_models
 from server.orders import models as order_models
 from server.syncapi import tables as sync_tables
 from server.tasks import models as task_models
@@ -22,7 +24,9 @@ __all__ = (
     "fulfilment_models",
     "inbound_models",
     "ledger_models",
+    "notify_inbox_models",
     "notify_models",
+    "notify_rule_models",
     "order_models",
     "shipping_models",
     "sync_tables",

@@ -30,6 +30,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.models import Device, User, UserWarehouse
+from server.notify.inbox import record_inbox
 from server.notify.locking import skip_locked
 from server.notify.models import (
     DeliveryStatus,
@@ -120,7 +121,8 @@ def matches(audience: dict[str, Any], target: _Target) -> bool:
 
 
 async def fan_out(session: AsyncSession, now: datetime, limit: int = FANOUT_BATCH) -> int:
-    """Fan out up to ``limit`` queued notifications; answers how many were taken."""
+    """Fan out up to ``limit`` queued notifications (and record them in their people's inboxes);
+    answers how many were taken."""
     notes = (
         await session.scalars(
             skip_locked(
@@ -154,6 +156,7 @@ async def fan_out(session: AsyncSession, now: datetime, limit: int = FANOUT_BATC
         )
     if rows:
         await session.execute(insert(PushDelivery), rows)
+    await record_inbox(session, notes)  # every person meant, subscribed or not
     await session.flush()
     return len(notes)
 

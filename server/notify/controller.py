@@ -17,7 +17,9 @@ from server.auth.identity import AuthUser
 from server.auth.permissions import Permission
 from server.db.types import utcnow
 from server.notify import subscriptions
+from server.notify.inbox_controller import NotificationController
 from server.notify.models import PushPreferences
+from server.notify.rules_controller import PushRulesController
 from server.notify.schemas import PreferencesInput, PreferencesOut, PushKeyOut, SubscriptionInput, SubscriptionOut
 from server.notify.vapid import load_or_create_key
 
@@ -67,4 +69,4 @@ class PushController(Controller):
         return subscriptions.preferences_out(row, utcnow())
 
 
-CONTROLLERS = [PushController]
+CONTROLLERS = [PushController, PushRulesController, NotificationController]

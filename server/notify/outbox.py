@@ -50,10 +50,24 @@ class KindText(msgspec.Struct, kw_only=True, frozen=True):
 
 GENERIC = KindText(summary_en="{count} new notifications", summary_zh="{count} 条新通知")
 KINDS: dict[str, KindText] = {
-    "urgent_order": KindText(
-        summary_en="{count} urgent orders", summary_zh="{count} 个加急订单", url="/orders?urgent=1"
+    "urgent_order": KindText(summary_en="{count} urgent orders", summary_zh="{count} 个加急订单", url="/#/urgent"),
+    "urgent_cut_off": KindText(
+        summary_en="{count} carrier pickups soon", summary_zh="{count} 个快递即将揽收", url="/#/urgent"
+    ),
+    "sync_exception": KindText(
+        summary_en="{count} sync exceptions", summary_zh="{count} 个同步异常", url="/#/supervisor"
+    ),
+    "count_variance": KindText(
+        summary_en="{count} counts awaiting approval", summary_zh="{count} 个盘点差异待审批", url="/#/supervisor"
+    ),
+    "low_stock": KindText(
+        summary_en="{count} SKUs low on stock", summary_zh="{count} 个 SKU 库存不足", url="/#/reports/stock"
+    ),
+    "expiring_lot": KindText(
+        summary_en="{count} lots expiring soon", summary_zh="{count} 个批次即将过期", url="/#/reports/stock"
     ),
 }
+"""Summaries open the PWA's list for the kind (hash routes: the shell routes by itself)."""
 
 
 def register_kind(kind: str, text: KindText) -> None:

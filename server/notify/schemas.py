@@ -8,7 +8,7 @@ exception to ADR-0002), next to our own optional ``warehouse_id``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -58,3 +58,87 @@ class PreferencesOut(Schema):
     timezone: str
     quiet_now: bool
     """Whether non-critical notifications are being held right now."""
+
+
+# --- push rules (ADR-0020) -------------------------------------------------------------------------
+
+
+class RuleInput(Input):
+    """What to change in one rule kind; a field left out keeps the value in effect now."""
+
+    warehouse_id: int | None = None
+    """Override for this warehouse only; ``null``: the installation's default."""
+    enabled: bool | None = None
+    roles: Annotated[list[str], msgspec.Meta(max_length=8)] | None = None
+    params: dict[str, Any] | None = None
+    """Merged over the parameters in effect, then checked as a whole."""
+    urgency: str | None = None
+    critical: bool | None = None
+
+
+class ParamHelpOut(Schema):
+    name: str
+    label_en: str
+    label_zh: str
+    help_en: str
+    help_zh: str
+
+
+class RuleOut(Schema):
+    kind: str
+    group: str
+    """``urgent_orders``, ``supervisor`` or ``stock``: how the settings screen groups them."""
+    label_en: str
+    label_zh: str
+    description_en: str
+    description_zh: str
+    warehouse_id: int | None
+    """The scope asked about (``null``: the installation's default)."""
+    source: str
+    """Where the settings in effect come from: ``built_in``, ``default`` (the installation's row) or
+    ``warehouse`` (this warehouse's override)."""
+    enabled: bool
+    roles: list[str]
+    params: dict[str, Any]
+    urgency: str
+    critical: bool
+    params_schema: dict[str, Any]
+    params_help: list[ParamHelpOut]
+    built_in: dict[str, Any]
+    """The defaults in code: ``{enabled, roles, params, urgency, critical}``."""
+    overridden_in: list[int]
+    """Warehouses with their own settings for this kind."""
+    updated_at: datetime | None
+    updated_by_user_id: int | None
+
+
+# --- the notification centre ----------------------------------------------------------------------
+
+
+class InboxItemOut(Schema):
+    id: int
+    kind: str
+    title_en: str
+    title_zh: str
+    body_en: str
+    body_zh: str
+    url: str
+    urgency: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class InboxOut(Schema):
+    items: list[InboxItemOut]
+    unread: int
+
+
+class ReadInput(Input):
+    """Either ``ids`` (the caller's own; others are ignored) or ``all: true``."""
+
+    ids: Annotated[list[int], msgspec.Meta(max_length=500)] | None = None
+    all: bool = False
+
+
+class UnreadOut(Schema):
+    unread: int

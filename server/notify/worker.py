@@ -24,6 +24,7 @@ from server.db.types import utcnow
 from server.lib.periodic import PeriodicWorker
 from server.notify.compose import FANOUT_BATCH, Limits, compose, fan_out
 from server.notify.delivery import BATCH, DeliveryReport, deliver_due
+from server.notify.inbox import prune_inbox
 from server.notify.models import DeliveryStatus, MessageStatus, PushDelivery, PushMessage, PushNotification
 from server.notify.transport import Transport, WebPushTransport
 from server.notify.vapid import VapidKeyUnreadable, load_or_create_key
@@ -47,7 +48,8 @@ def limits_of(settings: Settings) -> Limits:
 
 
 async def prune(factory: async_sessionmaker[AsyncSession], now: datetime) -> None:
-    """Forget finished work older than ``KEEP``. A notification stays while any of its deliveries waits."""
+    """Forget finished work older than ``KEEP`` (inbox rows after ``INBOX_KEEP``). A notification stays
+    while any of its deliveries waits."""
     cutoff = now - KEEP
 
     async def work(session: AsyncSession) -> None:
@@ -60,6 +62,7 @@ async def prune(factory: async_sessionmaker[AsyncSession], now: datetime) -> Non
             and_(PushDelivery.notification_id == PushNotification.id, PushDelivery.status == DeliveryStatus.waiting)
         )
         await session.execute(delete(PushNotification).where(PushNotification.fanned_out_at < cutoff, ~waiting))
+        await prune_inbox(session, now)
 
     await run_in_transaction(factory, work)
 

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.transaction import run_in_transaction
 from server.db.types import utcnow
+from server.notify.sync_events import notify_op_outcomes
 from server.syncapi.devices import device_warehouse
 from server.syncapi.entities import snapshot_sources
 from server.syncapi.registry import registry
@@ -20,7 +21,10 @@ async def push(factory: async_sessionmaker[AsyncSession], device: DeviceContext,
     whose handler raised is re-run with each op isolated (SPEC.md §5.6)."""
 
     async def work(session: AsyncSession, *, isolate: bool) -> PushResponse:
-        return await apply_push(session, SYNC_TABLES, registry(), device, request, now=utcnow(), isolate=isolate)
+        now = utcnow()
+        response = await apply_push(session, SYNC_TABLES, registry(), device, request, now=now, isolate=isolate)
+        await notify_op_outcomes(session, request, response, now=now)  # same transaction: none if it rolls back
+        return response
 
     try:
         return await run_in_transaction(factory, lambda s: work(s, isolate=False))

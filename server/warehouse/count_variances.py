@@ -23,6 +23,7 @@ from server.auth.identity import AuthUser
 from server.auth.models import User
 from server.catalog.models import Lot, Sku
 from server.lib.schema import Schema
+from server.notify.count_events import notify_count_variance
 from server.tasks.models import ExceptionStatus, WorkException
 from server.tasks.service import open_exception
 from server.warehouse.count_models import BinCount, CountOutcome, CountVariance, VarianceStatus
@@ -82,6 +83,7 @@ async def hold_for_approval(
         op_id=ctx.op.op_id,
     )
     row.exception_id = raised.ref["exception_id"]
+    await notify_count_variance(ctx.session, row, count, now=ctx.received_at)  # the supervisors' phones
     return row, raised
 
 

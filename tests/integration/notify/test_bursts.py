@@ -63,7 +63,7 @@ async def test_a_steady_stream_goes_out_once_a_window_and_nothing_is_lost(
     assert len(counts) <= 12
     assert sum(counts) == 1000
     summary = phone.browser.decrypt(service.to("stream")[1])
-    assert summary["url"] == "/orders?urgent=1"  # different orders: the kind's list
+    assert summary["url"] == "/#/urgent"  # different orders: the kind's list
     async with session_factory() as s:
         assert (await s.scalars(select(PushDelivery.status).distinct())).all() == [DeliveryStatus.composed]
 
