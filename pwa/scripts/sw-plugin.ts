@@ -2,11 +2,15 @@
 // a version hash put in (src/pwa/precache.ts). Done here, not as a second Rollup input, so the
 // worker is one classic script with no shared chunks and a fixed, unhashed name (/sw.js: the
 // browser compares its bytes to find updates, and its URL must never change).
+//
+// The worker's own modules (src/notices/*: the push and click logic, kept apart so Vitest can test
+// them) are bundled in by a second, self-contained Vite build into one IIFE: a classic script,
+// because module workers are not in every browser a warehouse phone runs.
 
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
-import { transformWithOxc, type Plugin, type ResolvedConfig } from "vite";
+import { join, relative, resolve, sep } from "node:path";
+import { build, type Plugin, type ResolvedConfig, type Rolldown } from "vite";
 import { asClassicScript, injectBuild, precacheUrls } from "../src/pwa/precache.js";
 
 function filesUnder(dir: string): string[] {
@@ -21,6 +25,34 @@ function filesUnder(dir: string): string[] {
 
 function digest(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
+}
+
+/** src/sw.ts and everything it imports as one classic script (not minified: it is read in DevTools). */
+async function bundleWorker(entry: string, config: ResolvedConfig): Promise<string> {
+  const result = await build({
+    configFile: false,
+    root: config.root,
+    mode: config.mode,
+    logLevel: "warn",
+    publicDir: false,
+    plugins: [],
+    build: {
+      write: false,
+      emptyOutDir: false,
+      copyPublicDir: false,
+      reportCompressedSize: false,
+      target: "es2022",
+      minify: false,
+      sourcemap: false,
+      lib: { entry, formats: ["iife"], name: "CangkuServiceWorker", fileName: () => "sw.js" },
+    },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
+  const chunks = outputs.flatMap((out) => out.output).filter((item) => item.type === "chunk");
+  if (chunks.length !== 1 || chunks[0] === undefined) {
+    throw new Error(`service worker: expected one bundled chunk, got ${chunks.length}`);
+  }
+  return chunks[0].code;
 }
 
 export function serviceWorker(options: { src: string }): Plugin {
@@ -45,9 +77,7 @@ export function serviceWorker(options: { src: string }): Plugin {
           }
         }
         const urls = precacheUrls(contents.keys());
-        const source = readFileSync(options.src, "utf8");
-        const compiled = await transformWithOxc(source, options.src, { lang: "ts", target: "es2022" });
-        const code = asClassicScript(compiled.code);
+        const code = asClassicScript(await bundleWorker(resolve(config.root, options.src), config));
         // The version changes whenever any precached byte or the worker's own code changes.
         const version = digest(
           [code, ...urls.map((url) => `${url} ${digest(contents.get(url.slice(1)) ?? "")}`)].join("\n"),

@@ -7,6 +7,7 @@ import "./app/app.css";
 import { App } from "./app/App";
 import { createShell } from "./app/boot";
 import { lang } from "./i18n/i18n";
+import { installNotices } from "./notices/live";
 import { startServiceWorker } from "./pwa/update";
 import { installWedge } from "./scan/wedge";
 import { unlockAudio } from "./ui/feedback";
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
       // recorded here, so reload now; the hash route brings the person back to the same screen.
       onVersionChange: () => location.reload(),
     });
+    // Notifications: the worker learns the language, the subscription is handed over again.
+    installNotices(shell);
     root.textContent = "";
     render(<App shell={shell} />, root);
   } catch (error: unknown) {

@@ -1,16 +1,28 @@
 // Cangku's service worker: keeps the app shell (every built file, the barcode decoder's .wasm
 // included) so the app starts and scans with no network, and never touches /api/*.
 //
-// Our own ~100 lines rather than Workbox: the whole job is one precache and two fetch rules, and
-// the update policy must be entirely ours: a new version waits until the person accepts it and no
-// task is open (src/pwa/update.ts), never skipWaiting/clientsClaim on its own as Workbox's
-// generated workers like to. Built by pwa/scripts/sw-plugin.ts into dist/sw.js (a classic script,
-// no imports), which puts the build's file list and version where the placeholder is below.
+// Our own ~170 lines rather than Workbox: the whole job is one precache, two fetch rules and the
+// push and notification-click handlers, and the update policy must be entirely ours: a new version
+// waits until the person accepts it and no task is open (src/pwa/update.ts), never
+// skipWaiting/clientsClaim on its own as Workbox's generated workers like to. Built by
+// pwa/scripts/sw-plugin.ts into dist/sw.js (one classic script, src/notices/* bundled in), which
+// puts the build's file list and version where the placeholder is below.
 //
-// The outbox lives in IndexedDB, which this worker never opens: updates cannot lose queued work.
+// The outbox lives in IndexedDB (`cangku`), which this worker never opens: updates cannot lose
+// queued work. Notifications are kept in their own database (`cangku-notices`, src/notices/store.ts).
 
 import type { ShellBuild } from "./pwa/precache";
-import type { ExtendableEvent, ExtendableMessageEvent, FetchEvent, ServiceWorkerGlobal, WorkerRequest } from "./pwa/sw-types";
+import type {
+  ExtendableEvent,
+  ExtendableMessageEvent,
+  FetchEvent,
+  NotificationEvent,
+  PushEvent,
+  ServiceWorkerGlobal,
+  WorkerRequest,
+} from "./pwa/sw-types";
+import { openNoticesDb, type NoticesDb } from "./notices/store";
+import { clickByTag, handleClick, handlePush, type WorkerEnv } from "./notices/worker";
 
 declare const self: ServiceWorkerGlobal;
 
@@ -54,7 +66,45 @@ self.addEventListener("message", (event: ExtendableMessageEvent) => {
     void self.skipWaiting();
   } else if (request?.type === "VERSION") {
     event.ports[0]?.postMessage({ version: BUILD.version });
+  } else if (request?.type === "CLICK_NOTICE") {
+    event.waitUntil(clickByTag(notices, request.tag).then((done) => event.ports[0]?.postMessage({ done })));
   }
+});
+
+// --- notifications (the logic is in src/notices/worker.ts) ------------------------------------------
+
+let noticesDb: Promise<NoticesDb> | null = null;
+
+const notices: WorkerEnv = {
+  origin: self.location.origin,
+  language: self.navigator.language,
+  db: () => {
+    noticesDb ??= openNoticesDb().catch((error: unknown) => {
+      noticesDb = null; // try again with the next push
+      throw error;
+    });
+    return noticesDb;
+  },
+  now: () => Date.now(),
+  // `timestamp` and `renotify` are real options the DOM typings no longer list.
+  showNotification: (title, options) => self.registration.showNotification(title, options as NotificationOptions),
+  getNotifications: (tag) => self.registration.getNotifications(tag === undefined ? {} : { tag }),
+  windows: () => self.clients.matchAll({ type: "window", includeUncontrolled: true }),
+  openWindow: (url) => self.clients.openWindow(url),
+};
+
+self.addEventListener("push", (event: PushEvent) => {
+  let text: string | null = null;
+  try {
+    text = event.data?.text() ?? null;
+  } catch {
+    text = null; // undecodable: shown as a generic notice
+  }
+  event.waitUntil(handlePush(notices, text));
+});
+
+self.addEventListener("notificationclick", (event: NotificationEvent) => {
+  event.waitUntil(handleClick(notices, event.notification));
 });
 
 self.addEventListener("fetch", (event: FetchEvent) => {

@@ -88,6 +88,10 @@ def running_server(dist: Path, workdir: Path) -> Iterator[LiveServer]:
         "CANGKU_PWA_DIST": str(dist),
         "CANGKU_DEMO_DATA": "1",
         "CANGKU_OUTBOX_WORKER": "0",
+        # Pushes go out within a second (test_push.py); the time-based push rules stay off so that
+        # only what a test queues reaches its phone.
+        "CANGKU_PUSH_INTERVAL_SECONDS": "1",
+        "CANGKU_PUSH_RULES_WORKER": "0",
     }
     log = workdir / "server.log"
     with log.open("wb") as out:

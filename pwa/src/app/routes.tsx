@@ -2,6 +2,7 @@
 // the entries with a `menu` label the session's permissions allow.
 
 import type { JSX } from "preact";
+import type { ReadonlySignal } from "@preact/signals";
 import type { Bilingual } from "../i18n/i18n";
 import { HomeScreen } from "../screens/home";
 import { LoginScreen } from "../screens/login";
@@ -16,6 +17,11 @@ import { ReturnsScreen } from "../tasks/returns/returns-screen";
 import { LookupScreen } from "../tasks/lookup/lookup-screen";
 import { SupervisorScreen } from "../supervisor/supervisor-screen";
 import { ManagerScreen } from "../manager/manager-screen";
+import { unreadNotices } from "../notices/live";
+import { NoticesScreen } from "../notices/notices-screen";
+import { OrderScreen } from "../orders/order-screen";
+import { UrgentScreen } from "../orders/urgent-screen";
+import { ReportsScreen } from "../reports/reports-screen";
 
 export interface ScreenProps {
   /** Route segments after the screen's name, e.g. ["12"] for `#/pick/12`. */
@@ -31,6 +37,8 @@ export interface ScreenEntry {
   readonly permission?: string;
   /** The screen takes scans: the shell offers the camera under it (one camera for all steps). */
   readonly scans?: boolean;
+  /** A count shown on the menu button when above 0 (unread notifications). */
+  readonly badge?: ReadonlySignal<number>;
 }
 
 export const SCREENS: readonly ScreenEntry[] = [
@@ -50,6 +58,16 @@ export const SCREENS: readonly ScreenEntry[] = [
     permission: "sync.review",
   },
   { name: "manager", component: ManagerScreen, menu: { en: "Today", zh: "今日概况" }, permission: "orders.read" },
+  { name: "reports", component: ReportsScreen, menu: { en: "Reports", zh: "报表" }, permission: "orders.read" },
+  {
+    name: "notifications",
+    component: NoticesScreen,
+    menu: { en: "Notifications", zh: "通知" },
+    permission: "push.subscribe",
+    badge: unreadNotices,
+  },
+  { name: "order", component: OrderScreen, permission: "orders.read" },
+  { name: "urgent", component: UrgentScreen, permission: "orders.read" },
   { name: "sync", component: SyncStatusScreen, menu: { en: "Sync", zh: "同步" } },
   { name: "settings", component: SettingsScreen, menu: { en: "Settings", zh: "设置" } },
 ];

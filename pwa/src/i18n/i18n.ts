@@ -4,8 +4,9 @@
 // settings; the choice is kept in localStorage because it must apply before IndexedDB opens.
 
 import { signal } from "@preact/signals";
+import { deviceLang, type Lang } from "./device-lang";
 
-export type Lang = "zh-CN" | "en";
+export { deviceLang, type Lang };
 
 export interface Bilingual {
   readonly en: string;
@@ -15,16 +16,6 @@ export interface Bilingual {
 export type Params = Readonly<Record<string, string | number>>;
 
 const STORAGE_KEY = "cangku.lang";
-
-/** The device's language: any Chinese variant reads Chinese (the only Chinese we ship is zh-CN). */
-export function deviceLang(languages: readonly string[]): Lang {
-  for (const tag of languages) {
-    const lower = tag.toLowerCase();
-    if (lower.startsWith("zh")) return "zh-CN";
-    if (lower.startsWith("en")) return "en";
-  }
-  return "zh-CN";
-}
 
 function storedChoice(): Lang | null {
   try {

@@ -91,11 +91,13 @@ export async function fetchView<T>(
 /**
  * The view for a screen: the kept answer at once (so an offline phone paints immediately), then
  * the server's. `refresh()` fetches again; a fetch that finishes after the screen is gone or after
- * a newer one is dropped.
+ * a newer one is dropped. A change of `reloadOn` (a report's filters, say) fetches again under the
+ * same key: one kept view per screen, whatever it was last asked.
  */
 export function useLiveView<T>(
   key: string,
   fetcher: () => Promise<T>,
+  reloadOn = "",
 ): ViewState<T> & { readonly refresh: () => Promise<void> } {
   const [state, setState] = useState<ViewState<T>>(() => {
     const kept = loadView<T>(key);
@@ -110,7 +112,7 @@ export function useLiveView<T>(
     setState((previous) => ({ ...previous, loading: true }));
     const next = await fetchView(key, () => fetchRef.current());
     if (ticket === latest.current) setState(next);
-  }, [key]);
+  }, [key, reloadOn]);
 
   useEffect(() => {
     void refresh();

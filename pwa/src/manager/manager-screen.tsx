@@ -8,7 +8,7 @@ import { navigate } from "../app/router";
 import type { ScreenProps } from "../app/routes";
 import { useServices } from "../app/services";
 import { lang, t } from "../i18n/i18n";
-import { Screen } from "../ui/kit";
+import { Button, Screen } from "../ui/kit";
 import { viewKey, useLiveView } from "./last-view";
 import { statusText, todayText } from "./messages";
 import { PicksChart, currentBucket } from "./picks-chart";
@@ -201,6 +201,9 @@ export function ManagerScreen(_props: ScreenProps): JSX.Element {
           <StockOutsCard report={report} />
         </div>
       )}
+      <Button kind="secondary" onClick={() => navigate("reports")} testId="open-reports">
+        {t(todayText.reports)}
+      </Button>
     </Screen>
   );
 }

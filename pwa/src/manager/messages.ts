@@ -38,6 +38,7 @@ export const todayText = messages({
   picks: { en: "Picks per hour", zh: "每小时拣货" },
   picksTotal: { en: "{picks} picks, {units} units today", zh: "今日拣货 {picks} 次，共 {units} 件" },
   barTitle: { en: "{hour}:00 — {picks} picks, {units} units", zh: "{hour}:00 — 拣货 {picks} 次，{units} 件" },
+  reports: { en: "Reports: sales, fulfilment, stock…", zh: "报表：销售、履约、库存…" },
   stockOuts: { en: "Stock-outs", zh: "缺货" },
   stockOutCount: {
     en: "{n} SKUs with orders waiting · {sold} sold out",

@@ -15,6 +15,6 @@ describe("home menu", () => {
 
   test("a manager gets the manager view and no RF screens", () => {
     const names = menuFor(session(["orders.read"])).map((e) => e.name);
-    expect(names).toEqual(["lookup", "manager", "sync", "settings"]);
+    expect(names).toEqual(["lookup", "manager", "reports", "sync", "settings"]);
   });
 });

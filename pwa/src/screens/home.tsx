@@ -45,6 +45,11 @@ export function HomeScreen(_props: ScreenProps): JSX.Element {
             onClick={() => navigate(entry.name)}
           >
             {entry.menu === undefined ? entry.name : t(entry.menu)}
+            {entry.badge !== undefined && entry.badge.value > 0 && (
+              <span class="menu-badge" data-testid={`badge-${entry.name}`}>
+                {entry.badge.value}
+              </span>
+            )}
           </button>
         ))}
       </nav>

@@ -1,5 +1,6 @@
-// Settings: language, scan sounds, whether the browser promised to keep our storage, the version
-// and device, and logging out (which warns about unsent work, see logout.tsx).
+// Settings: language, scan sounds, notifications (push on this phone, quiet hours), whether the
+// browser promised to keep our storage, the version and device, and logging out (which warns about
+// unsent work, see logout.tsx).
 
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
@@ -7,6 +8,7 @@ import { navigate } from "../app/router";
 import type { ScreenProps } from "../app/routes";
 import { useShell } from "../app/shell";
 import { chooseLang, t, type Bilingual, type Lang } from "../i18n/i18n";
+import { PushSettings } from "../notices/push-settings";
 import { Fact, Screen } from "../ui/kit";
 import { LogoutButton } from "./logout";
 import { settingsText } from "./messages";
@@ -65,6 +67,7 @@ export function SettingsScreen(_props: ScreenProps): JSX.Element {
         <Choice label={settingsText.on} on={soundOn} testId="sound-on" onClick={() => shell.setSound(true)} />
         <Choice label={settingsText.off} on={!soundOn} testId="sound-off" onClick={() => shell.setSound(false)} />
       </div>
+      {session !== null && <PushSettings />}
       <div class="facts">
         <Fact label={settingsText.storage}>
           <span data-testid="settings-storage">
