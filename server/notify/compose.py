@@ -325,13 +325,14 @@ async def _compose_one(
     message.ttl = int(ttl)
     message.urgency = max(levels, key=URGENCY_ORDER.index)
     message.topic = topic if topics == 1 else default_topic(kind)
-    message.payload = payload_json(latest, int(count), url if urls == 1 else None, message.topic)
+    message.payload = payload_json(latest, int(count), url if urls == 1 else None, message.topic, message.urgency)
     await session.flush()
     return message.id
 
 
-def payload_json(latest: PushNotification, count: int, shared_url: str | None, tag: str) -> str:
-    """``{kind, title {en, zh}, body {en, zh}, url, tag, at, count}``: what the service worker shows.
+def payload_json(latest: PushNotification, count: int, shared_url: str | None, tag: str, urgency: Urgency) -> str:
+    """``{kind, title {en, zh}, body {en, zh}, url, tag, at, count, urgency}``: what the service worker
+    shows; ``urgency`` (the message's, as sent in the Urgency header) decides whether a replacement buzzes.
     One notification reads as itself; several as the kind's summary, naming the latest."""
     if count == 1:
         title = {"en": latest.title_en, "zh": latest.title_zh}
@@ -350,5 +351,6 @@ def payload_json(latest: PushNotification, count: int, shared_url: str | None, t
         "tag": tag,
         "at": latest.created_at.isoformat().replace("+00:00", "Z"),
         "count": count,
+        "urgency": str(urgency),
     }
     return msgspec.json.encode(document).decode("utf-8")

@@ -29,6 +29,7 @@ import {
 import { resetDeviceState } from "../session/reset-device";
 import { browserStorage, type KeyValueStorage } from "../session/storage";
 import { ApiError, createApi } from "./api";
+import { forgetOnLogout, pushEnv } from "../notices/subscribe";
 import { askPersistence, type StorageManagerLike } from "./persist";
 import { navigate } from "./router";
 import type { AppServices } from "./services";
@@ -266,8 +267,12 @@ export async function createShell(options: ShellOptions = {}): Promise<Shell> {
       revoked.value = false;
       client.resume();
       if (old !== null) {
-        // Revoke the token on the server when we can; offline it simply expires.
-        void createApi({ token: () => old, fetch: doFetch, ...base })("POST", "/api/auth/logout").catch(() => null);
+        // With the leaving token: this phone stops getting their notices, then the token is
+        // revoked. Offline, it simply expires.
+        const leaving = createApi({ token: () => old, fetch: doFetch, ...base });
+        void forgetOnLogout(pushEnv(), leaving)
+          .then(() => leaving("POST", "/api/auth/logout"))
+          .catch(() => null);
       }
       navigate("login");
     },

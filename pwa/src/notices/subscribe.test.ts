@@ -5,6 +5,7 @@ import { ApiError } from "../app/api";
 import { FakePushEnv, FakePushServer, SERVER_KEY } from "./test-support";
 import {
   PushProblem,
+  forgetOnLogout,
   keyBytes,
   readPushState,
   resubscribe,
@@ -136,6 +137,29 @@ describe("turning off", () => {
     server.subscriptions.clear(); // the push service said 410 meanwhile
     expect(await turnOff(env, server.api)).toBe(true);
     expect(env.manager?.current).toBeNull();
+  });
+});
+
+describe("logging out", () => {
+  it("the server forgets the leaving person's subscription, the browser keeps it for the next login", async () => {
+    const env = new FakePushEnv();
+    const server = new FakePushServer();
+    await turnOn(env, server.api);
+    expect(await forgetOnLogout(env, server.api)).toBe(true);
+    expect(server.subscriptions.size).toBe(0);
+    expect(env.manager?.current).not.toBeNull();
+    expect(await resubscribe(env, server.api)).toBe(true);
+    expect(server.subscriptions.size).toBe(1);
+  });
+
+  it("is quiet offline and when push is off", async () => {
+    const env = new FakePushEnv();
+    const server = new FakePushServer();
+    expect(await forgetOnLogout(env, server.api)).toBe(true);
+    await turnOn(env, server.api);
+    server.online = false;
+    expect(await forgetOnLogout(env, server.api)).toBe(false);
+    expect(server.subscriptions.size).toBe(1);
   });
 });
 

@@ -198,15 +198,35 @@ export async function turnOff(env: PushEnv, api: Api): Promise<boolean> {
   const manager = await env.pushManager();
   const subscription = manager === null ? null : await manager.getSubscription();
   if (subscription === null) return true;
-  let told = true;
+  const told = await forgetSubscription(subscription, api);
+  await subscription.unsubscribe();
+  return told;
+}
+
+/** The server forgets the subscription (404: it already had); false when it cannot be reached. */
+async function forgetSubscription(subscription: SubscriptionLike, api: Api): Promise<boolean> {
   try {
     await api("DELETE", `/api/push/subscriptions?endpoint=${encodeURIComponent(subscription.endpoint)}`);
   } catch (error: unknown) {
-    if (error instanceof NetworkError) told = false;
-    else if (!(error instanceof ApiError && error.status === 404)) throw problemOf(error); // 404: already gone
+    if (error instanceof NetworkError) return false;
+    if (!(error instanceof ApiError && error.status === 404)) throw problemOf(error);
   }
-  await subscription.unsubscribe();
-  return told;
+  return true;
+}
+
+/**
+ * At logout, with the leaving person's token: their notices stop coming to this shared phone. The
+ * browser keeps its subscription, so whoever logs in next hands it over again (`resubscribe`).
+ * Quiet; offline the pushes go on until the next login re-binds the subscription.
+ */
+export async function forgetOnLogout(env: PushEnv, api: Api): Promise<boolean> {
+  try {
+    const manager = await env.pushManager();
+    const subscription = manager === null ? null : await manager.getSubscription();
+    return subscription === null ? true : await forgetSubscription(subscription, api);
+  } catch {
+    return false;
+  }
 }
 
 /** At start and login: hand the current subscription over again. Quiet; answers whether it did. */

@@ -43,7 +43,7 @@ async def test_a_burst_of_a_thousand_is_one_summary(
     assert payload["body"] == {"en": "Latest: Urgent order 1000", "zh": "最新：加急订单 1000"}
     assert payload["url"] == "/orders/1"  # they all pointed there
     assert push.headers["topic"] == payload["tag"] == "urgent_order"  # the push service collapses repeats
-    assert push.headers["urgency"] == "high"
+    assert push.headers["urgency"] == payload["urgency"] == "high"  # the phone buzzes for a replacement
 
 
 async def test_a_steady_stream_goes_out_once_a_window_and_nothing_is_lost(
