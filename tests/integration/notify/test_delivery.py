@@ -75,6 +75,7 @@ async def test_a_queued_notification_arrives_encrypted_signed_and_with_its_heade
             "tag": "urgent-orders",
             "at": "2026-12-01T02:00:00Z",
             "count": 1,
+            "urgency": "high",
         }
         # each push service sees its own origin as the audience: the claims are not shared between calls
         verify_vapid(push, key, audience=service.origin)
