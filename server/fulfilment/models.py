@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, IdMixin
@@ -20,6 +20,7 @@ class VerificationStatus(StrEnum):
 
 class ParcelVerification(IdMixin, Base):
     __tablename__ = "parcel_verifications"
+    __table_args__ = (Index("ix_parcel_verifications_status_verified", "status", "verified_at"),)  # reports
 
     warehouse_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("warehouses.id"))
     reference: Mapped[str] = mapped_column(String(128), index=True)

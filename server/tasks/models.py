@@ -90,7 +90,10 @@ class WorkException(IdMixin, Base):
     """Something a supervisor must decide: an over-pick, an over-receipt in quarantine, a clock far ahead."""
 
     __tablename__ = "work_exceptions"
-    __table_args__ = (Index("ix_work_exceptions_warehouse_status", "warehouse_id", "status"),)
+    __table_args__ = (
+        Index("ix_work_exceptions_warehouse_status", "warehouse_id", "status"),
+        Index("ix_work_exceptions_kind_created", "kind", "created_at"),  # reports: pick errors over a range
+    )
 
     warehouse_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("warehouses.id"))
     kind: Mapped[str] = mapped_column(String(48))

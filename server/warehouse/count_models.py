@@ -45,7 +45,10 @@ TRUSTED_OUTCOMES = (CountOutcome.adjusted, CountOutcome.matched)
 
 class BinCount(IdMixin, Base):
     __tablename__ = "bin_counts"
-    __table_args__ = (Index("ix_bin_counts_level_counted", "location_id", "sku_id", "lot_key", "counted_at"),)
+    __table_args__ = (
+        Index("ix_bin_counts_level_counted", "location_id", "sku_id", "lot_key", "counted_at"),
+        Index("ix_bin_counts_counted_at", "counted_at"),  # reports: counts over a range
+    )
 
     location_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("locations.id"))
     sku_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("skus.id"))

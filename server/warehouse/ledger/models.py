@@ -47,7 +47,13 @@ class StockMove(IdMixin, Base):
         CheckConstraint("qty > 0", name="qty_positive"),
         CheckConstraint("from_location_id <> to_location_id", name="distinct_locations"),
         Index("ix_stock_moves_sku_occurred", "sku_id", "occurred_at"),
-        Index("ix_stock_moves_reason_occurred", "reason", "occurred_at"),  # reports: picks per hour
+        # reports: picks and shipments over a range, index-only on PostgreSQL (bin, picker, SKU, qty)
+        Index(
+            "ix_stock_moves_reason_occurred",
+            "reason",
+            "occurred_at",
+            postgresql_include=["from_location_id", "actor_user_id", "sku_id", "qty"],
+        ),
     )
 
     sku_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("skus.id"))
