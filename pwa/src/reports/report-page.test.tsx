@@ -94,7 +94,7 @@ describe("report page", () => {
     const first = table?.querySelector("tbody tr");
     expect(first?.querySelector("th[scope=row]")?.textContent).toBe("天猫旗舰店"); // the sticky column
     expect([...(first?.querySelectorAll("td") ?? [])].map((td) => [td.textContent, td.className])).toEqual([
-      ["tmall", ""],
+      ["Tmall", ""],
       ["800", "num"],
       ["¥90,000.00", "num"],
       ["2.1%", "num"],

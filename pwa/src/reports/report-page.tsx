@@ -17,6 +17,7 @@ import { FilterBar } from "./filter-bar";
 import { defaultQuery, paramsFor, rangeOf, readQuery, todayIn, type ReportQuery } from "./filters";
 import { reportNames, reportsText } from "./messages";
 import { csvPath, fetchReport, paramsOf, reportPath } from "./report-client";
+import { withPlatformNames } from "./platform-names";
 import { ReportTable } from "./report-table";
 import { ReportTiles } from "./report-tiles";
 import type { ReportName } from "./report-types";
@@ -47,7 +48,7 @@ export function ReportPage(props: { name: ReportName }): JSX.Element {
   );
   const view = useLiveView<ReportView>(key, fetcher, path);
   const shown = asReportView(view.data);
-  const report = shown?.report ?? null;
+  const report = shown === null ? null : withPlatformNames(shown.report, lang.value);
   const offline = view.offline || globalThis.navigator?.onLine === false;
 
   useEffect(() => {
