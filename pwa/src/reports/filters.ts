@@ -18,6 +18,10 @@ export interface ReportQuery {
   readonly channelId: number | null;
 }
 
+/** The business zone before any answer has named one: the warehouses' default (server/warehouse/models.py).
+ * Not the phone's: a phone on UTC would ask at 07:00 in Shanghai for a "last 7 days" ending yesterday. */
+export const DEFAULT_BUSINESS_ZONE = "Asia/Shanghai";
+
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isDay(value: unknown): value is string {

@@ -71,6 +71,15 @@ function keep(view: ReportView, at: number): void {
 }
 
 describe("report page", () => {
+  it("asks for the business day, not the phone's, before any answer has named a zone", async () => {
+    // 23:30 on Dec 1 in UTC is 07:30 on Dec 2 in Shanghai: "last 7 days" ends on the 2nd.
+    vi.setSystemTime(new Date("2026-12-01T23:30:00Z"));
+    const fake = answering();
+    mount(fake.services);
+    await vi.waitFor(() => expect(byTestId("report-sales")).not.toBeNull());
+    expect(paths(fake)[0]).toBe(SEVEN_DAYS);
+  });
+
   it("draws a report from the envelope: tiles, charts, tables, the truncated note", async () => {
     const fake = answering();
     mount(fake.services);

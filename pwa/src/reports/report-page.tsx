@@ -14,7 +14,7 @@ import { Notice, Screen } from "../ui/kit";
 import { ReportChart } from "./charts/report-chart";
 import { downloadCsv, type CsvDeps } from "./csv";
 import { FilterBar } from "./filter-bar";
-import { defaultQuery, paramsFor, rangeOf, readQuery, todayIn, type ReportQuery } from "./filters";
+import { DEFAULT_BUSINESS_ZONE, defaultQuery, paramsFor, rangeOf, readQuery, todayIn, type ReportQuery } from "./filters";
 import { reportNames, reportsText } from "./messages";
 import { csvPath, fetchReport, paramsOf, reportPath } from "./report-client";
 import { withPlatformNames } from "./platform-names";
@@ -31,7 +31,7 @@ export function ReportPage(props: { name: ReportName }): JSX.Element {
   const session = services.session.value;
   const key = reportViewKey(name, session?.userId ?? 0);
   const [kept] = useState(() => asReportView(loadView<unknown>(key)?.data));
-  const [zone, setZone] = useState<string | null>(kept?.report.filters.timezone ?? null);
+  const [zone, setZone] = useState<string>(kept?.report.filters.timezone ?? DEFAULT_BUSINESS_ZONE);
   const today = todayIn(zone);
   const [query, setQuery] = useState<ReportQuery>(() => {
     const restored = readQuery(kept?.query);
