@@ -68,13 +68,14 @@ migrate: install ## apply migrations to CANGKU_DATABASE_URL
 verify: install ## recompute stock levels from the ledger and report differences
 	$(BIN)/cangku ledger verify
 
-bench: install postgres pwa-build ## ledger, sync and order throughput on SQLite and PostgreSQL (prints figures; long)
+bench: install postgres pwa-build ## ledger, sync, order and report figures on SQLite and PostgreSQL (prints figures; long)
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.sync
 	$(BIN)/python -m bench.orders
 	$(BIN)/python -m bench.scanning
 	$(BIN)/python -m bench.pwa_size
 	$(BIN)/python -m bench.pwa
+	$(BIN)/python -m bench.reports --backend both
 
 clean: ## remove the venv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache pwa/node_modules pwa/dist
