@@ -18,12 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.db import migrate
 from server.db.base import Base
+from server.db.dialect_objects import objects_of
 from tests.conftest import Backend
 
 
 def _diff(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "compare_server_default": True, "render_as_batch": True}
+        connection,
+        opts={
+            "compare_type": True,
+            "compare_server_default": True,
+            "render_as_batch": True,
+            "include_object": objects_of(connection.dialect.name),
+        },
     )
     return list(compare_metadata(context, Base.metadata))
 

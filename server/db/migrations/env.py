@@ -15,10 +15,11 @@ from typing import Any
 from alembic import context
 from alembic.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 import server.db.models  # noqa: F401 - registers every table on Base.metadata
 from server.db.base import Base
+from server.db.dialect_objects import objects_of
 from server.db.engine import create_engine
 
 config = context.config
@@ -27,6 +28,7 @@ target_metadata = Base.metadata
 
 def _configure(connection: Connection | None = None, **extra: Any) -> None:
     url = config.get_main_option("sqlalchemy.url")
+    dialect = connection.dialect.name if connection is not None else make_url(url or "sqlite://").get_backend_name()
     context.configure(
         connection=connection,
         url=None if connection is not None else url,
@@ -35,6 +37,7 @@ def _configure(connection: Connection | None = None, **extra: Any) -> None:
         compare_type=True,
         compare_server_default=True,
         transaction_per_migration=True,
+        include_object=objects_of(dialect),
         **extra,
     )
 
