@@ -10,13 +10,16 @@ export class ApiError extends Error {
   readonly code: string;
   readonly text: Bilingual;
   readonly detail: unknown;
+  /** The request field the server named as the cause (`params.cut_off_minutes`), for a form to mark. */
+  readonly field: string | null;
 
-  constructor(status: number, code: string, text: Bilingual, detail: unknown = null) {
+  constructor(status: number, code: string, text: Bilingual, detail: unknown = null, field: string | null = null) {
     super(`${status} ${code}: ${text.en}`);
     this.status = status;
     this.code = code;
     this.text = text;
     this.detail = detail;
+    this.field = field;
   }
 }
 
@@ -36,7 +39,8 @@ export function errorOf(status: number, body: unknown): ApiError {
   const code = typeof record["code"] === "string" ? record["code"] : `http_${status}`;
   const en = typeof record["message"] === "string" ? record["message"] : `The server answered ${status}.`;
   const zh = typeof record["message_zh"] === "string" ? record["message_zh"] : `服务器返回 ${status}。`;
-  return new ApiError(status, code, { en, zh }, record["detail"] ?? null);
+  const field = typeof record["field"] === "string" && record["field"] !== "" ? record["field"] : null;
+  return new ApiError(status, code, { en, zh }, record["detail"] ?? null, field);
 }
 
 export function createApi(options: ApiOptions) {

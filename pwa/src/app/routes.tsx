@@ -22,6 +22,7 @@ import { NoticesScreen } from "../notices/notices-screen";
 import { OrderScreen } from "../orders/order-screen";
 import { UrgentScreen } from "../orders/urgent-screen";
 import { ReportsScreen } from "../reports/reports-screen";
+import { RulesScreen } from "../notices/rules-screen";
 
 export interface ScreenProps {
   /** Route segments after the screen's name, e.g. ["12"] for `#/pick/12`. */
@@ -66,6 +67,7 @@ export const SCREENS: readonly ScreenEntry[] = [
     permission: "push.subscribe",
     badge: unreadNotices,
   },
+  { name: "push-rules", component: RulesScreen, menu: { en: "Push rules", zh: "推送规则" }, permission: "push.rules" },
   { name: "order", component: OrderScreen, permission: "orders.read" },
   { name: "urgent", component: UrgentScreen, permission: "orders.read" },
   { name: "sync", component: SyncStatusScreen, menu: { en: "Sync", zh: "同步" } },
