@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 MANAGER = "manager"
 
 
-def _log_in_as_manager(page: Page) -> None:
+def log_in_as_manager(page: Page) -> None:
     """The manager runs every site: the phone asks which one it is for — Hangzhou, where the demo's
     orders ship from."""
     page.goto("/")
@@ -65,7 +65,7 @@ def test_manager_reads_sales_and_fulfilment_exports_csv_and_rereads_offline(
     page: Page, context: BrowserContext, tmp_path: Path
 ) -> None:
     with screen_on_failure(page):
-        _log_in_as_manager(page)
+        log_in_as_manager(page)
         page.goto("/#/reports")
         expect(page.get_by_test_id("reports-list")).to_be_visible()
 
