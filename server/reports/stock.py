@@ -46,22 +46,24 @@ NO_ZONE = "—"
 async def _expiring(
     session: AsyncSession, scope: RangeScope, today: date, limit: int | None
 ) -> tuple[list[list[Cell]], int]:
+    """The lots in stock expiring by ``today + EXPIRY_DAYS``, soonest first, and how many.
+
+    Thousands can match (a year of lots), so the page is chosen on the lot, bin and SKU id and
+    only its rows are joined to the SKUs for their codes and names (then ordered by code)."""
     last = today + timedelta(days=EXPIRY_DAYS)
-    statement = (
+    matching = (
         select(
-            Location.warehouse_id,
-            Location.code,
-            Sku.code,
-            Sku.name_zh,
-            Lot.lot_number,
-            Lot.expires_on,
-            StockLevel.on_hand,
-            func.count().over(),
+            Location.warehouse_id.label("warehouse_id"),
+            Location.code.label("bin"),
+            Lot.sku_id.label("sku_id"),
+            Lot.lot_number.label("lot"),
+            Lot.expires_on.label("expires_on"),
+            StockLevel.on_hand.label("qty"),
+            func.count().over().label("total"),
         )
         .select_from(Lot)
         .join(StockLevel, and_(StockLevel.lot_id == Lot.id, StockLevel.sku_id == Lot.sku_id))
         .join(Location, Location.id == StockLevel.location_id)
-        .join(Sku, Sku.id == Lot.sku_id)
         .where(
             Lot.expires_on.is_not(None),
             Lot.expires_on <= last,
@@ -69,17 +71,30 @@ async def _expiring(
             PHYSICAL,
             scope.only(Location.warehouse_id),
         )
-        .order_by(Lot.expires_on, Location.warehouse_id, Location.code, Sku.code, Lot.lot_number)
+        .order_by(Lot.expires_on, Location.warehouse_id, Location.code, Lot.sku_id, Lot.lot_number)
     )
     if limit is not None:
-        statement = statement.limit(limit)
-    rows = (await session.execute(statement)).all()
+        matching = matching.limit(limit)
+    page = matching.subquery("page")
+    rows = (await session.execute(select(page, Sku.code, Sku.name_zh).join(Sku, Sku.id == page.c.sku_id))).all()
     codes = await warehouse_codes(session) if rows else {}
-    total = int(rows[0][-1]) if rows else 0
+    total = int(rows[0].total) if rows else 0
+    ordered = sorted(
+        (row for row in rows if row.expires_on is not None),
+        key=lambda r: (r.expires_on, r.warehouse_id, r.bin, r.code, r.lot or ""),
+    )
     return [
-        [codes.get(w, str(w)), bin_code, sku_code, name, lot, expires.isoformat(), (expires - today).days, qty]
-        for w, bin_code, sku_code, name, lot, expires, qty, _ in rows
-        if expires is not None
+        [
+            codes.get(r.warehouse_id, str(r.warehouse_id)),
+            r.bin,
+            r.code,
+            r.name_zh,
+            r.lot,
+            r.expires_on.isoformat(),
+            (r.expires_on - today).days,
+            r.qty,
+        ]
+        for r in ordered
     ], total
 
 
