@@ -43,7 +43,7 @@ UNSELLABLE = or_(Location.type == LocationType.quarantine, Location.type == Loca
 HOLDING = or_(StockLevel.on_hand != 0, StockLevel.reserved != 0)
 """The levels that count: the ledger keeps a level at zero once a bin has held a SKU, and those are
 most of them (85% of 471,000 in the bench's year), so skipping them before the joins is most of the
-work saved (the stock report on PostgreSQL: 1.1 s → see docs/adr/0022)."""
+work saved (docs/adr/0022)."""
 
 
 @dataclass(frozen=True, slots=True)
