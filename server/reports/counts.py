@@ -31,9 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.catalog.models import Lot, Sku
 from server.reports.envelope import Cell, Chart, Report, Series, Table, Tile, Unit
 from server.reports.local_time import as_date, local_day
+from server.reports.order_figures import percent
 from server.reports.planner import report_plans
 from server.reports.range_scope import RangeScope
-from server.reports.warehouse_figures import columns, percent, user_names, warehouse_codes, zone_names
+from server.reports.warehouse_figures import columns, user_names, warehouse_codes, zone_names
 from server.warehouse.count_models import BinCount, CountOutcome
 from server.warehouse.models import Location
 

@@ -1,4 +1,4 @@
-"""Small pieces the order reports (sales, fulfilment) build their envelopes from.
+"""Small pieces every report builds its envelope from (``warehouse_figures`` adds the warehouse's).
 
 Money stays integer fen; ratios and hours are rounded here, once, half up, so a tile and a table row
 showing the same figure agree; a ratio of nothing is ``None`` ("nothing to measure"), never 0.
@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
-from server.reports.envelope import Cell, Column, Unit
+from server.reports.envelope import Column, Unit
+
+T = TypeVar("T")
 
 
 def column(key: str, label_en: str, label_zh: str, unit: Unit) -> Column:
@@ -37,7 +40,7 @@ def hours(total_seconds: int, count: int = 1) -> float | None:
     return float((Decimal(total_seconds) / count / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
-def capped(rows: list[list[Cell]], limit: int | None) -> tuple[list[list[Cell]], bool]:
+def capped(rows: list[T], limit: int | None) -> tuple[list[T], bool]:
     """The first ``limit`` rows (all when ``None``) and whether any were left out."""
     if limit is None or len(rows) <= limit:
         return rows, False

@@ -32,18 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.reports.envelope import Cell, Chart, Report, Series, Table, Tile, Unit
 from server.reports.local_time import as_date, day_of_hour, local_hour
+from server.reports.order_figures import capped, percent
 from server.reports.pick_errors import WrongPick, wrong_picks
 from server.reports.planner import report_plans
 from server.reports.range_scope import RangeScope
-from server.reports.warehouse_figures import (
-    capped,
-    columns,
-    percent,
-    ratio,
-    user_names,
-    warehouse_codes,
-    zone_names,
-)
+from server.reports.warehouse_figures import columns, ratio, user_names, warehouse_codes, zone_names
 from server.warehouse.ledger.models import MoveReason, StockMove
 from server.warehouse.models import Location
 

@@ -1,4 +1,5 @@
-"""Small pieces the warehouse reports (productivity, stock, counts) build their envelopes from.
+"""Small pieces the warehouse reports (productivity, stock, counts) build their envelopes from, on
+top of ``order_figures`` (capping, percentages), which every report shares.
 
 Ratios are rounded to one decimal here, once, so a tile and a table row showing the same figure
 agree; a ratio of nothing is ``None`` ("nothing to measure"), never 0.
@@ -6,39 +7,25 @@ agree; a ratio of nothing is ``None`` ("nothing to measure"), never 0.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.models import User
 from server.reports.envelope import Column, Unit
+from server.reports.order_figures import column
 from server.warehouse.models import Warehouse, Zone
 
-T = TypeVar("T")
 ColumnSpec = tuple[str, str, str, Unit]
 """(key, English label, Chinese label, unit)."""
 
 
 def columns(*specs: ColumnSpec) -> list[Column]:
-    return [Column(key=key, label_en=en, label_zh=zh, unit=unit) for key, en, zh, unit in specs]
-
-
-def capped(rows: list[T], limit: int | None) -> tuple[list[T], bool]:
-    """The first ``limit`` rows (all when ``None``) and whether any were left out."""
-    if limit is None or len(rows) <= limit:
-        return rows, False
-    return rows[:limit], True
+    return [column(*spec) for spec in specs]
 
 
 def ratio(part: float, whole: float) -> float | None:
     """``part / whole`` to one decimal; ``None`` when ``whole`` is nothing."""
     return round(part / whole, 1) if whole else None
-
-
-def percent(part: int, whole: int) -> float | None:
-    """``part`` as a percentage of ``whole`` (0–100, one decimal); ``None`` when ``whole`` is 0."""
-    return round(100 * part / whole, 1) if whole else None
 
 
 async def roomy_sorts(session: AsyncSession) -> None:
