@@ -54,11 +54,15 @@ def photo_url(path: Path) -> str:
     return data_url(path.read_bytes(), mime)
 
 
-def log_in(page: Page, username: str) -> None:
+def log_in(page: Page, username: str, warehouse: str | None = None) -> None:
+    """Log in with the demo password; someone who runs several sites is asked which one the phone
+    is for, and ``warehouse`` (a code, ``HZ01``) answers."""
     page.goto("/")
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
     page.get_by_test_id("login-submit").click()
+    if warehouse is not None:
+        page.locator("[data-testid^='warehouse-']", has_text=warehouse).click()
     expect(page.get_by_test_id("home-screen")).to_be_visible(timeout=20_000)
 
 

@@ -28,7 +28,7 @@ from server.db.engine import create_engine, create_session_factory
 from server.notify.models import PushSubscription
 from server.notify.outbox import Audience, queue_notification
 from tests.e2e.conftest import LiveServer
-from tests.e2e.phone import screen_on_failure
+from tests.e2e.phone import log_in, screen_on_failure
 from tests.e2e.scenario import DEMO_PASSWORD, run_async
 from tests.integration.notify.push_service import Browser, PushService, Received, push_service
 
@@ -175,20 +175,13 @@ def test_push_reaches_the_phone_the_centre_and_the_order(
     page = push_page
     with httpx.Client(base_url=live_server.url, timeout=30) as api:
         user = _login(api, SUPERVISOR)["user"]
-        warehouses = api.get("/api/warehouses").json()["items"]
-        hz01 = next(w["id"] for w in warehouses if w["code"] == "HZ01")
         orders = api.get("/api/orders", params={"limit": 1}).json()["items"]
         assert orders, "the demo data has orders"
         order = orders[0]
 
     with screen_on_failure(page):
         # Log in (the supervisor runs two sites: this phone is for Hangzhou) and choose Chinese.
-        page.goto("/")
-        page.get_by_test_id("login-username").fill(SUPERVISOR)
-        page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
-        page.get_by_test_id("login-submit").click()
-        page.get_by_test_id(f"warehouse-{hz01}").click()
-        expect(page.get_by_test_id("home-screen")).to_be_visible(timeout=20_000)
+        log_in(page, SUPERVISOR, warehouse="HZ01")
         page.wait_for_function("navigator.serviceWorker.controller !== null")
         page.get_by_test_id("menu-settings").click()
         page.get_by_test_id("lang-zh").click()

@@ -14,9 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.e2e.phone import screen_on_failure
+from tests.e2e.phone import log_in, screen_on_failure
 from tests.e2e.scenario import DEMO_PASSWORD
-from tests.e2e.test_reports import log_in_as_manager
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -37,7 +36,7 @@ def test_manager_changes_a_push_rule_and_resets_it(page: Page, live_server: Live
     threshold = int(before["params"]["min_units"])
 
     with screen_on_failure(page):
-        log_in_as_manager(page)
+        log_in(page, "manager", warehouse="HZ01")
         page.goto("/#/push-rules")
         card = page.get_by_test_id(f"rule-{KIND}")
         expect(card).to_be_visible(timeout=20_000)

@@ -14,28 +14,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, Response, expect
 
-from tests.e2e.phone import screen_on_failure
-from tests.e2e.scenario import DEMO_PASSWORD
+from tests.e2e.phone import log_in, screen_on_failure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 MANAGER = "manager"
-
-
-def log_in_as_manager(page: Page) -> None:
-    """The manager runs every site: the phone asks which one it is for — Hangzhou, where the demo's
-    orders ship from."""
-    page.goto("/")
-    page.get_by_test_id("login-username").fill(MANAGER)
-    page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    home = page.get_by_test_id("home-screen")
-    picker = page.get_by_test_id("prompt")
-    expect(home.or_(picker)).to_be_visible(timeout=20_000)
-    if picker.is_visible():
-        page.locator("[data-testid^='warehouse-']", has_text="HZ01").click()
-    expect(home).to_be_visible(timeout=20_000)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
 
 
 def _is_report(name: str) -> Any:
@@ -65,7 +48,8 @@ def test_manager_reads_sales_and_fulfilment_exports_csv_and_rereads_offline(
     page: Page, context: BrowserContext, tmp_path: Path
 ) -> None:
     with screen_on_failure(page):
-        log_in_as_manager(page)
+        log_in(page, MANAGER, warehouse="HZ01")  # where the demo's orders ship from
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
         page.goto("/#/reports")
         expect(page.get_by_test_id("reports-list")).to_be_visible()
 
