@@ -4,7 +4,9 @@
 // offline, and the field the server named, so the screen can put the message next to it.
 
 import { ApiError } from "../app/api";
-import { format, type Bilingual } from "../i18n/i18n";
+import type { Bilingual } from "../i18n/i18n";
+import type { WarehouseLabel } from "../session/records";
+import { listWarehouseLabels, placeholderLabel } from "../session/warehouses";
 import { NetworkError } from "../sync/transport";
 import type { Urgency } from "./payload";
 import { rulesText } from "./rules-messages";
@@ -69,18 +71,7 @@ export interface RuleInput extends RuleChanges {
   readonly warehouse_id?: number;
 }
 
-export interface WarehouseOption {
-  readonly id: number;
-  readonly code: string;
-  readonly name: Bilingual;
-}
-
-interface WarehouseOut {
-  readonly id: number;
-  readonly code: string;
-  readonly name_zh: string;
-  readonly name_en: string;
-}
+export type WarehouseOption = WarehouseLabel;
 
 export class RulesProblem extends Error {
   override readonly name = "RulesProblem";
@@ -182,15 +173,10 @@ export async function resetRule(api: Api, kind: string, warehouseId: number | nu
   }
 }
 
-function labelOf(w: WarehouseOut): WarehouseOption {
-  return { id: w.id, code: w.code, name: { en: w.name_en || w.name_zh, zh: w.name_zh || w.name_en } };
-}
-
 /** The active warehouses the session may see (the server scopes the list), by code. */
 export async function listWarehouses(api: Api): Promise<WarehouseOption[]> {
   try {
-    const page = await api<{ items?: readonly WarehouseOut[] } | null>("GET", "/api/warehouses?limit=500&active=true");
-    return (page?.items ?? []).map(labelOf).sort((a, b) => a.code.localeCompare(b.code));
+    return (await listWarehouseLabels(api)).sort((a, b) => a.code.localeCompare(b.code));
   } catch (error: unknown) {
     throw problemOf(error);
   }
@@ -199,6 +185,5 @@ export async function listWarehouses(api: Api): Promise<WarehouseOption[]> {
 /** A warehouse's name, or its number when it is not among those listed. */
 export function warehouseName(warehouses: readonly WarehouseOption[], id: number): Bilingual {
   const found = warehouses.find((w) => w.id === id);
-  if (found !== undefined) return found.name;
-  return { en: format(rulesText.warehouseNumber.en, { id }), zh: format(rulesText.warehouseNumber.zh, { id }) };
+  return (found ?? placeholderLabel(id)).name;
 }

@@ -61,7 +61,6 @@ export const rulesText = messages({
     zh: "此处的更改不影响这些仓库。",
   },
   changedAt: { en: "Changed {time}", zh: "修改于 {time}" },
-  warehouseNumber: { en: "Warehouse {id}", zh: "仓库 {id}" },
   // Checks made before anything is sent.
   needRole: { en: "Pick at least one role.", zh: "请至少选择一个角色。" },
   wholeNumber: { en: "Enter a whole number.", zh: "请输入整数。" },

@@ -12,6 +12,7 @@ import { NetworkError } from "../sync/transport";
 import { loadOwner, saveOwner, type SavedSession, type WarehouseLabel } from "./records";
 import { resetDeviceState } from "./reset-device";
 import type { KeyValueStorage } from "./storage";
+import { labelOfWarehouse, listWarehouseLabels, placeholderLabel, type WarehouseOut } from "./warehouses";
 
 /** The server's `UserOut` (server/auth/schemas.py). */
 export interface UserOut {
@@ -27,17 +28,6 @@ export interface UserOut {
 interface TokenOut {
   readonly token: string;
   readonly user: UserOut;
-}
-
-interface WarehouseOut {
-  readonly id: number;
-  readonly code: string;
-  readonly name_zh: string;
-  readonly name_en: string;
-}
-
-interface Page<T> {
-  readonly items: readonly T[];
 }
 
 export type LoginProblem =
@@ -112,14 +102,6 @@ export function loginErrorOf(error: unknown): LoginError {
   throw error;
 }
 
-function labelOf(w: WarehouseOut): WarehouseLabel {
-  return { id: w.id, code: w.code, name: { en: w.name_en || w.name_zh, zh: w.name_zh || w.name_en } };
-}
-
-function placeholderLabel(id: number): WarehouseLabel {
-  return { id, code: String(id), name: { en: `Warehouse ${id}`, zh: `仓库 ${id}` } };
-}
-
 export async function logIn(deps: LoginDeps, credentials: Credentials, choose: ChooseWarehouse): Promise<LoginResult> {
   try {
     return await run(deps, credentials, choose);
@@ -143,7 +125,7 @@ async function run(deps: LoginDeps, credentials: Credentials, choose: ChooseWare
     });
   const warehouseLabel = async (id: number): Promise<WarehouseLabel> => {
     try {
-      return labelOf(await api<WarehouseOut>("GET", `/api/warehouses/${id}`));
+      return labelOfWarehouse(await api<WarehouseOut>("GET", `/api/warehouses/${id}`));
     } catch (error: unknown) {
       if (error instanceof ApiError || error instanceof NetworkError) return placeholderLabel(id);
       throw error;
@@ -224,8 +206,7 @@ async function chooseWarehouse(
 ): Promise<WarehouseLabel> {
   let listed: WarehouseLabel[] = [];
   try {
-    const page = await api<Page<WarehouseOut>>("GET", "/api/warehouses?limit=500&active=true");
-    listed = page.items.map(labelOf);
+    listed = await listWarehouseLabels(api);
   } catch (error: unknown) {
     if (!(error instanceof ApiError)) throw error; // offline mid-login: say so
   }
