@@ -34,7 +34,7 @@ from server.reports.local_time import as_date, local_day
 from server.reports.order_figures import percent
 from server.reports.planner import report_plans
 from server.reports.range_scope import RangeScope
-from server.reports.warehouse_figures import columns, user_names, warehouse_codes, zone_names
+from server.reports.warehouse_figures import columns, sku_names, user_names, warehouse_codes, zone_names
 from server.warehouse.count_models import BinCount, CountOutcome
 from server.warehouse.models import Location
 
@@ -155,7 +155,7 @@ async def _by_bin(session: AsyncSession, scope: RangeScope, limit: int | None) -
         return [], False
     codes = await warehouse_codes(session)
     zones = await zone_names(session)
-    skus = await _sku_names(session, {int(row[4]) for row in rows})
+    skus = await sku_names(session, {int(row[4]) for row in rows})
     lots = await _lot_numbers(session, {int(row[5]) for row in rows if row[5] is not None})
     counters = await user_names(session, {int(row[6]) for row in rows if row[6] is not None})
     listed: list[list[Cell]] = []
@@ -175,11 +175,6 @@ async def _by_bin(session: AsyncSession, scope: RangeScope, limit: int | None) -
             ]
         )
     return listed, limit is not None and int(rows[0][-1]) > limit
-
-
-async def _sku_names(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, str]]:
-    rows = await session.execute(select(Sku.id, Sku.code, Sku.name_zh).where(Sku.id.in_(sorted(ids))))
-    return {int(i): (code, name) for i, code, name in rows}
 
 
 async def _lot_numbers(session: AsyncSession, ids: set[int]) -> dict[int, str]:

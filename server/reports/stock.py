@@ -44,7 +44,7 @@ NO_ZONE = "—"
 
 
 async def _expiring(
-    session: AsyncSession, scope: RangeScope, today: date, limit: int | None
+    session: AsyncSession, scope: RangeScope, today: date, limit: int | None, codes: dict[int, str]
 ) -> tuple[list[list[Cell]], int]:
     """The lots in stock expiring by ``today + EXPIRY_DAYS``, soonest first, and how many.
 
@@ -77,7 +77,6 @@ async def _expiring(
         matching = matching.limit(limit)
     page = matching.subquery("page")
     rows = (await session.execute(select(page, Sku.code, Sku.name_zh).join(Sku, Sku.id == page.c.sku_id))).all()
-    codes = await warehouse_codes(session) if rows else {}
     total = int(rows[0].total) if rows else 0
     ordered = sorted(
         (row for row in rows if row.expires_on is not None),
@@ -121,7 +120,11 @@ def _problem_levels(scope: RangeScope) -> Subquery:
 
 
 async def _problem_bins(
-    session: AsyncSession, scope: RangeScope, limit: int | None
+    session: AsyncSession,
+    scope: RangeScope,
+    limit: int | None,
+    codes: dict[int, str],
+    zones: dict[int, tuple[str, str]],
 ) -> tuple[list[list[Cell]], int, int, int]:
     """Levels below zero or in frozen bins: (rows, how many rows, negative bins, frozen bins).
 
@@ -152,8 +155,6 @@ async def _problem_bins(
     negative_bins = len({row[0] for row in rows if row.on_hand < 0})
     frozen_bins = len({row[0] for row in rows if row.frozen})
     shown = rows if limit is None else rows[:limit]
-    codes = await warehouse_codes(session) if shown else {}
-    zones = await zone_names(session) if shown else {}
     listed: list[list[Cell]] = [
         [
             codes.get(w, str(w)),
@@ -206,9 +207,9 @@ async def stock_report(session: AsyncSession, scope: RangeScope, *, limit: int |
     zone_values = cover.value_by_zone
     today = scope.day_of(scope.now)
     codes = await warehouse_codes(session)
-    zones = await zone_names(session) if zone_values else {}
-    expiring, expiring_count = await _expiring(session, scope, today, limit)
-    problems, problem_count, negative_bins, frozen_bins = await _problem_bins(session, scope, limit)
+    zones = await zone_names(session)
+    expiring, expiring_count = await _expiring(session, scope, today, limit, codes)
+    problems, problem_count, negative_bins, frozen_bins = await _problem_bins(session, scope, limit, codes, zones)
 
     chart_keys = sorted(
         zone_values, key=lambda k: (codes.get(k[0], ""), zones.get(k[1], ("",))[0] if k[1] is not None else "~")

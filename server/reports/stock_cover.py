@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
 from server.reports.range_scope import RangeScope
+from server.reports.warehouse_figures import sku_names
 from server.warehouse.ledger.models import MoveReason, StockLevel, StockMove
 from server.warehouse.models import PHYSICAL_TYPES, Location, LocationType
 
@@ -184,7 +185,7 @@ async def sku_cover(session: AsyncSession, scope: RangeScope, *, days: float, li
     )
     parts = union_all(by_value.subquery().select(), shortest.subquery().select(), totals, by_zone).subquery("parts")
     found = (await session.execute(select(parts))).all()
-    names = await _names(session, {int(row[2]) for row in found if row[0] in (_BY_VALUE, _SHORTEST)})
+    names = await sku_names(session, {int(row[2]) for row in found if row[0] in (_BY_VALUE, _SHORTEST)})
     ranked: dict[int, list[SkuCover]] = {_BY_VALUE: [], _SHORTEST: []}
     value, units, skus, low, count = 0, 0, 0, 0, 0
     by_zone_value: dict[tuple[int, int | None], int] = {}
@@ -230,10 +231,3 @@ async def sku_cover(session: AsyncSession, scope: RangeScope, *, days: float, li
 
 
 _BY_VALUE, _SHORTEST, _TOTALS, _BY_ZONE = 0, 1, 2, 3
-
-
-async def _names(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, str]]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Sku.id, Sku.code, Sku.name_zh).where(Sku.id.in_(sorted(ids))))
-    return {int(i): (code, name) for i, code, name in rows}

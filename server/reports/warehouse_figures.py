@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.models import User
+from server.catalog.models import Sku
 from server.reports.envelope import Column, Unit
 from server.reports.order_figures import column
 from server.warehouse.models import Warehouse, Zone
@@ -45,6 +46,14 @@ async def user_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
         return {}
     rows = await session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(sorted(ids))))
     return {int(i): display or username for i, display, username in rows}
+
+
+async def sku_names(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, str]]:
+    """(code, Chinese name) per SKU id: only the SKUs a report lists, read once."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(Sku.id, Sku.code, Sku.name_zh).where(Sku.id.in_(sorted(ids))))
+    return {int(i): (code, name) for i, code, name in rows}
 
 
 async def warehouse_codes(session: AsyncSession) -> dict[int, str]:
